@@ -1,0 +1,38 @@
+//! Reading the organization's audit log from the SPA (and any client holding a session).
+
+use crate::model::{ApiError, AuditEvent, EventPage, EventQuery};
+use leptos::server;
+use leptos::server_fn::codec::Json;
+
+/// One page of events matching the query, newest first.
+#[server(endpoint = "audit_logs/list", input = Json)]
+pub async fn list_events(query: EventQuery) -> Result<EventPage, ApiError> {
+    use super::context::{answer, RequestContext};
+    use crate::model::Permission;
+    answer(
+        async {
+            let ctx = RequestContext::current()?;
+            let viewer = &ctx.session()?.viewer;
+            viewer.access.require(Permission::AuditLogsRead)?;
+            query.validate()?;
+            ctx.backend.list_events(viewer, query).await
+        }
+        .await,
+    )
+}
+
+/// One event by id.
+#[server(endpoint = "audit_logs/get", input = Json)]
+pub async fn get_event(id: String) -> Result<AuditEvent, ApiError> {
+    use super::context::{answer, RequestContext};
+    use crate::model::Permission;
+    answer(
+        async {
+            let ctx = RequestContext::current()?;
+            let viewer = &ctx.session()?.viewer;
+            viewer.access.require(Permission::AuditLogsRead)?;
+            ctx.backend.event(viewer, &id).await
+        }
+        .await,
+    )
+}

@@ -1,0 +1,85 @@
+//! What the server hands every server function: the service layer behind a trait object and the
+//! caller's session. Compiled only on the server.
+
+use crate::model::{ApiError, AuditEvent, ErrorCode, EventPage, EventQuery, Viewer};
+use async_trait::async_trait;
+use leptos::prelude::{provide_context, use_context};
+use leptos::server_fn::http_export::{header, HeaderValue, StatusCode};
+use leptos_axum::ResponseOptions;
+use std::sync::Arc;
+
+/// The capabilities server functions call; the server implements it over its services.
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    /// Checks a password and opens a session.
+    async fn sign_in(&self, email: &str, password: &str) -> Result<SignedIn, ApiError>;
+
+    /// Ends a session; answers the `Set-Cookie` value that clears the cookie.
+    async fn sign_out(&self, session: &Session) -> Result<String, ApiError>;
+
+    /// Lists events of the caller's organization (permission already checked).
+    async fn list_events(&self, viewer: &Viewer, query: EventQuery) -> Result<EventPage, ApiError>;
+
+    /// One event of the caller's organization (permission already checked).
+    async fn event(&self, viewer: &Viewer, id: &str) -> Result<AuditEvent, ApiError>;
+}
+
+/// A new session: who signed in and the `Set-Cookie` value that carries it.
+pub struct SignedIn {
+    pub viewer: Viewer,
+    pub set_cookie: String,
+}
+
+/// An open session, resolved from the request's cookie.
+#[derive(Clone, Debug)]
+pub struct Session {
+    /// The secret cookie value (never logged).
+    pub token: String,
+    pub viewer: Viewer,
+}
+
+/// Everything one server-function call may use.
+#[derive(Clone)]
+pub struct RequestContext {
+    pub backend: Arc<dyn Backend>,
+    pub session: Option<Session>,
+}
+
+impl RequestContext {
+    /// Makes this context available to the server function about to run.
+    pub fn provide(self) {
+        provide_context(self);
+    }
+
+    /// The current call's context.
+    pub fn current() -> Result<Self, ApiError> {
+        use_context::<Self>().ok_or_else(ApiError::internal)
+    }
+
+    /// The signed-in session, or 401.
+    pub fn session(&self) -> Result<&Session, ApiError> {
+        self.session
+            .as_ref()
+            .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "please sign in"))
+    }
+}
+
+/// Gives an error its HTTP status before the server function answers it.
+pub fn answer<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
+    if let Err(error) = &result {
+        if let Some(response) = use_context::<ResponseOptions>() {
+            let status =
+                StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            response.set_status(status);
+        }
+    }
+    result
+}
+
+/// Adds a `Set-Cookie` header to the server function's response.
+pub fn set_cookie(value: &str) -> Result<(), ApiError> {
+    let response = use_context::<ResponseOptions>().ok_or_else(ApiError::internal)?;
+    let value = HeaderValue::from_str(value).map_err(|_| ApiError::internal())?;
+    response.append_header(header::SET_COOKIE, value);
+    Ok(())
+}

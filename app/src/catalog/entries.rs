@@ -1,0 +1,2 @@
+use super::EventType;
+pub static ENTRIES: &[EventType] = &[];

@@ -1,0 +1,195 @@
+//! The event filter shared by the SPA, the server functions and the REST API, and its parsing
+//! from URL query parameters.
+
+use super::error::ApiError;
+use super::page::{Cursor, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Which events to show. Empty lists mean "any".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventFilter {
+    /// Earliest `occurred_at`, inclusive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<DateTime<Utc>>,
+    /// Latest `occurred_at`, exclusive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<DateTime<Utc>>,
+    /// Actor email, id or `api-key:<name>`; any of them matches.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actors: Vec<String>,
+    /// Event keys; any of them matches.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<String>,
+    /// Categories; any of them matches.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+}
+
+/// A list request: the filter and the page wanted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventQuery {
+    pub filter: EventFilter,
+    /// Rows per page, 1 to [`MAX_PAGE_SIZE`].
+    pub limit: u32,
+    /// Where the previous page ended; `None` for the first page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<Cursor>,
+    /// Whether to count every matching event.
+    #[serde(default)]
+    pub include_total: bool,
+}
+
+/// Parses a `from` bound: RFC 3339, or a calendar date meaning its first instant (UTC).
+fn parse_from(value: &str) -> Result<DateTime<Utc>, ApiError> {
+    parse_instant(value, 0)
+}
+
+/// Parses a `to` bound into an exclusive end: a calendar date includes that whole day.
+fn parse_until(value: &str) -> Result<DateTime<Utc>, ApiError> {
+    parse_instant(value, 1).map(|t| {
+        if value.contains('T') {
+            t + Duration::microseconds(1)
+        } else {
+            t
+        }
+    })
+}
+
+fn parse_instant(value: &str, days_after_date: i64) -> Result<DateTime<Utc>, ApiError> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(value) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc() + Duration::days(days_after_date))
+        .ok_or_else(|| {
+            ApiError::invalid(format!(
+                "'{value}' is not an RFC 3339 time or a YYYY-MM-DD date"
+            ))
+        })
+}
+
+fn limit_error() -> ApiError {
+    ApiError::invalid(format!("limit must be 1 to {MAX_PAGE_SIZE}")).with_field("limit")
+}
+
+fn parse_limit(value: &str) -> Result<u32, ApiError> {
+    value.parse::<u32>().map_err(|_| limit_error())
+}
+
+fn parse_bool(value: &str) -> Result<bool, ApiError> {
+    match value {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => Err(ApiError::invalid("must be true or false")),
+    }
+}
+
+impl EventQuery {
+    /// Parses URL query pairs (`from`, `to`, `actor`, `action`/`event_type`, `category`, `limit`,
+    /// `cursor`, `include_total`; list keys may repeat). Unknown keys are refused so a typo never
+    /// silently widens a search.
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, ApiError> {
+        let mut query = Self {
+            limit: DEFAULT_PAGE_SIZE,
+            ..Self::default()
+        };
+        for (key, value) in pairs {
+            let f = &mut query.filter;
+            let result = match key {
+                "from" => parse_from(value).map(|t| f.from = Some(t)),
+                "to" => parse_until(value).map(|t| f.until = Some(t)),
+                "actor" => Ok(f.actors.push(value.to_owned())),
+                "action" | "event_type" => Ok(f.actions.push(value.to_owned())),
+                "category" => Ok(f.categories.push(value.to_owned())),
+                "limit" => parse_limit(value).map(|n| query.limit = n),
+                "cursor" => Cursor::decode(value).map(|c| query.cursor = Some(c)),
+                "include_total" => parse_bool(value).map(|b| query.include_total = b),
+                _ => Err(ApiError::invalid(format!("unknown parameter '{key}'"))),
+            };
+            result.map_err(|e| e.with_field(key))?;
+        }
+        query.validate()?;
+        Ok(query)
+    }
+
+    /// Checks what typed callers could still get wrong: the page size.
+    pub fn validate(&self) -> Result<(), ApiError> {
+        if (1..=MAX_PAGE_SIZE).contains(&self.limit) {
+            Ok(())
+        } else {
+            Err(limit_error())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(q: &[(&str, &str)]) -> Result<EventQuery, ApiError> {
+        EventQuery::from_pairs(q.iter().copied())
+    }
+
+    #[test]
+    fn a_calendar_date_to_includes_that_whole_day() {
+        let q = parse(&[("from", "2025-01-01"), ("to", "2025-01-31")]).unwrap();
+        assert_eq!(q.filter.from.unwrap().to_rfc3339(), "2025-01-01T00:00:00+00:00");
+        assert_eq!(q.filter.until.unwrap().to_rfc3339(), "2025-02-01T00:00:00+00:00");
+    }
+
+    #[test]
+    fn an_rfc3339_to_is_inclusive_of_that_instant() {
+        let q = parse(&[("to", "2025-01-31T10:00:00+01:00")]).unwrap();
+        let until = q.filter.until.unwrap();
+        assert_eq!(until.to_rfc3339(), "2025-01-31T09:00:00.000001+00:00");
+    }
+
+    #[test]
+    fn repeated_keys_and_the_event_type_alias_accumulate() {
+        let q = parse(&[
+            ("action", "user.invited"),
+            ("event_type", "SECRET_READ"),
+            ("actor", "alice@acme.com"),
+            ("actor", "api-key:ci"),
+            ("category", "user"),
+            ("limit", "100"),
+            ("include_total", "true"),
+        ])
+        .unwrap();
+        assert_eq!(q.filter.actions, ["user.invited", "SECRET_READ"]);
+        assert_eq!(q.filter.actors, ["alice@acme.com", "api-key:ci"]);
+        assert_eq!(q.filter.categories, ["user"]);
+        assert_eq!(q.limit, 100);
+        assert!(q.include_total);
+    }
+
+    #[test]
+    fn bad_parameters_name_the_field() {
+        for (key, value) in [
+            ("limit", "0"),
+            ("limit", "1001"),
+            ("limit", "ten"),
+            ("from", "yesterday"),
+            ("cursor", "!!"),
+            ("include_total", "yes"),
+            ("colour", "red"),
+        ] {
+            let err = parse(&[(key, value)]).unwrap_err();
+            assert_eq!(err.field.as_deref(), Some(key), "{key}={value}");
+            assert_eq!(err.status(), 400);
+        }
+    }
+
+    #[test]
+    fn defaults_to_fifty_rows_without_total() {
+        let q = parse(&[]).unwrap();
+        assert_eq!(q.limit, 50);
+        assert!(!q.include_total);
+        assert_eq!(q.filter, EventFilter::default());
+    }
+}

@@ -1,0 +1,16 @@
+//! The typed data that crosses the wire between the browser, the server and API clients.
+//! Pure data and validation: no I/O lives here.
+
+mod error;
+mod event;
+mod filter;
+mod identity;
+mod new_event;
+mod page;
+
+pub use error::{ApiError, ErrorCode, ErrorEnvelope};
+pub use event::{Actor, ActorType, AuditEvent, Change, EventContext, EventResult, Target};
+pub use filter::{EventFilter, EventQuery};
+pub use identity::{Access, Permission, Plan, Viewer};
+pub use new_event::{NewEvent, ValidationError};
+pub use page::{Cursor, EventPage, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};

@@ -1,0 +1,113 @@
+//! The detail drawer of one event: every field, changes before → after, raw JSON, chain.
+
+use crate::api::audit_logs::get_event;
+use crate::model::AuditEvent;
+use crate::ui::components::events_table::ResultBadge;
+use crate::ui::time;
+use leptos::prelude::*;
+
+fn json_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "—".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// A `<dt>`/`<dd>` pair, left out when the value is absent.
+fn field(label: &'static str, value: Option<String>) -> impl IntoView {
+    value.map(|v| view! { <dt>{label}</dt><dd>{v}</dd> })
+}
+
+fn details_view(e: &AuditEvent) -> impl IntoView {
+    let c = &e.context;
+    let targets = e
+        .targets
+        .iter()
+        .map(|t| format!("{} {} ({})", t.kind, t.label(), t.id))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let changes = (!e.changes.is_empty()).then(|| {
+        let rows = e
+            .changes
+            .iter()
+            .map(|ch| {
+                view! {
+                    <tr>
+                        <td>{ch.field.clone()}</td>
+                        <td class="before">{json_text(&ch.before)}</td>
+                        <td class="after">{json_text(&ch.after)}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <section class="drawer-section">
+                <h3>"Changes"</h3>
+                <table class="changes">
+                    <thead><tr><th scope="col">"Field"</th><th scope="col">"Before"</th><th scope="col">"After"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </section>
+        }
+    });
+    let raw = serde_json::to_string_pretty(e).unwrap_or_default();
+    view! {
+        <section class="drawer-section">
+            <p class="page-subtitle">{e.message.clone()}</p>
+            <dl class="detail-list">
+                <dt>"Event"</dt><dd><code>{e.action.clone()}</code></dd>
+                <dt>"Category"</dt><dd><span class="badge badge-category">{e.category.clone()}</span></dd>
+                <dt>"Result"</dt><dd><ResultBadge result=e.result /></dd>
+                <dt>"Occurred"</dt><dd title=time::utc(e.occurred_at)>{time::local(e.occurred_at)}</dd>
+                <dt>"Received"</dt><dd title=time::utc(e.received_at)>{time::local(e.received_at)}</dd>
+                <dt>"Actor"</dt><dd>{format!("{} ({} {})", e.actor.label(), e.actor.kind.as_str(), e.actor.id)}</dd>
+                {field("Targets", (!targets.is_empty()).then_some(targets))}
+                {field("IP", c.ip.clone())}
+                {field("User agent", c.user_agent.clone())}
+                {field("Location", c.location.clone())}
+                {field("Device", c.device_id.clone())}
+                {field("Environment", c.environment.clone())}
+                {field("Version", c.version.clone())}
+                {field("Request", c.request_id.clone())}
+                <dt>"Event ID"</dt><dd><code>{e.id.clone()}</code></dd>
+                <dt>"Sequence"</dt><dd>{e.seq}</dd>
+            </dl>
+        </section>
+        {changes}
+        <section class="drawer-section">
+            <h3>"Chain"</h3>
+            <dl class="detail-list chain">
+                <dt>"Previous hash"</dt><dd>{e.prev_hash.clone()}</dd>
+                <dt>"Hash"</dt><dd>{e.hash.clone()}</dd>
+            </dl>
+        </section>
+        <section class="drawer-section">
+            <h3>"Raw JSON"</h3>
+            <pre class="raw-json">{raw}</pre>
+        </section>
+    }
+}
+
+/// The drawer for the event with `id`; `on_close` closes it.
+#[component]
+pub fn EventDetail(id: String, on_close: Callback<()>) -> impl IntoView {
+    let event = LocalResource::new(move || get_event(id.clone()));
+    let body = move || match event.get() {
+        None => view! { <p class="state state-loading" role="status">"Loading event…"</p> }.into_any(),
+        Some(Err(e)) => view! { <p class="state state-error" role="alert">{e.message}</p> }.into_any(),
+        Some(Ok(e)) => details_view(&e).into_any(),
+    };
+    view! {
+        <div class="drawer-backdrop" on:click=move |_| on_close.run(())></div>
+        <aside class="drawer" role="dialog" aria-modal="true" aria-label="Event details"
+            on:keydown=move |ev| if ev.key() == "Escape" { on_close.run(()) }>
+            <div class="drawer-header">
+                <h2>"Event details"</h2>
+                <button type="button" class="icon-button" aria-label="Close" autofocus
+                    on:click=move |_| on_close.run(())>"✕"</button>
+            </div>
+            {body}
+        </aside>
+    }
+}

@@ -1,0 +1,64 @@
+//! The events table: Time, Event, Actor, Target, IP, Result, Message.
+
+use crate::model::{AuditEvent, EventResult};
+use crate::ui::time;
+use leptos::prelude::*;
+
+/// A result as a coloured badge.
+#[component]
+pub fn ResultBadge(result: EventResult) -> impl IntoView {
+    let class = match result {
+        EventResult::Success => "badge badge-success",
+        EventResult::Failure => "badge badge-failure",
+    };
+    view! { <span class=class>{result.as_str()}</span> }
+}
+
+/// One page of events; `on_open` receives the id of a clicked (or Enter-pressed) row.
+#[component]
+pub fn EventsTable(events: Vec<AuditEvent>, on_open: Callback<String>) -> impl IntoView {
+    let rows = events
+        .into_iter()
+        .map(|e| {
+            let id = e.id.clone();
+            let id_for_key = e.id.clone();
+            let target = e.targets.first().map(|t| t.label().to_owned()).unwrap_or_default();
+            view! {
+                <tr
+                    class="event-row"
+                    tabindex="0"
+                    on:click=move |_| on_open.run(id.clone())
+                    on:keydown=move |ev| {
+                        if ev.key() == "Enter" {
+                            on_open.run(id_for_key.clone());
+                        }
+                    }
+                >
+                    <td class="cell-time" title=time::utc(e.occurred_at)>{time::local(e.occurred_at)}</td>
+                    <td class="cell-event"><code>{e.action}</code></td>
+                    <td class="cell-actor">{e.actor.label()}</td>
+                    <td class="cell-target">{target}</td>
+                    <td class="cell-ip">{e.context.ip.unwrap_or_default()}</td>
+                    <td class="cell-result"><ResultBadge result=e.result /></td>
+                    <td class="cell-message" title=e.message.clone()>{e.message}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="events-table" aria-label="Audit events">
+            <thead>
+                <tr>
+                    <th scope="col">"Time (local)"</th>
+                    <th scope="col">"Event"</th>
+                    <th scope="col">"Actor"</th>
+                    <th scope="col">"Target"</th>
+                    <th scope="col">"IP"</th>
+                    <th scope="col">"Result"</th>
+                    <th scope="col">"Message"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}

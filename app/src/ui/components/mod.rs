@@ -1,0 +1,11 @@
+//! Reusable pieces of the screens.
+
+mod event_detail;
+mod events_table;
+mod pager;
+mod shell;
+
+pub use event_detail::EventDetail;
+pub use events_table::EventsTable;
+pub use pager::Pager;
+pub use shell::Shell;

@@ -1,0 +1,61 @@
+//! `/login`: email and password.
+
+use crate::api::session::sign_in;
+use crate::ui::auth::Auth;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+
+/// The sign-in page.
+#[component]
+pub fn Login() -> impl IntoView {
+    let auth = Auth::get();
+    let navigate = use_navigate();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        pending.set(true);
+        error.set(None);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match sign_in(email.get_untracked(), password.get_untracked()).await {
+                Ok(viewer) => {
+                    auth.viewer.set(Some(viewer));
+                    auth.known.set(true);
+                    navigate("/audit-logs", Default::default());
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+            pending.set(false);
+        });
+    };
+
+    view! {
+        <main class="auth">
+            <div class="auth-card">
+                <div class="brand"><span class="brand-mark" aria-hidden="true"></span>"Auditrail"</div>
+                <h1>"Sign in to Auditrail"</h1>
+                <form class="auth-form" on:submit=submit>
+                    <label>
+                        "Email"
+                        <input type="email" name="email" autocomplete="username" required
+                            bind:value=email />
+                    </label>
+                    <label>
+                        "Password"
+                        <input type="password" name="password" autocomplete="current-password" required
+                            bind:value=password />
+                    </label>
+                    {move || error.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+                    <button type="submit" class="primary" disabled=move || pending.get()>
+                        {move || if pending.get() { "Signing in…" } else { "Sign in" }}
+                    </button>
+                </form>
+            </div>
+        </main>
+    }
+}

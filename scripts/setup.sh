@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Installs what is missing to build and run Auditrail; with --test, also what the tests need.
+# Idempotent and quick when everything is present. Works as root on a fresh Debian machine,
+# with sudo otherwise, and in CI (CI=true, no stdin). Only package registries are used.
+#
+#   scripts/setup.sh          wasm32 target, trunk, wasm-bindgen-cli, wasm-opt (npm), cargo fetch
+#   scripts/setup.sh --test   + Chromium, end2end's npm packages, PostgreSQL (best effort)
+set -euo pipefail
+# shellcheck source=scripts/env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+
+TRUNK_VERSION=0.21.14
+BINARYEN_VERSION=132.0.0
+PG_ADDR=(-h 127.0.0.1 -p 5432)
+
+TEST_FLOW=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) TEST_FLOW=1 ;;
+    -h | --help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "setup.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+LOG_DIR="$ROOT/.tools/logs"
+mkdir -p "$LOG_DIR"
+SETUP_START=$(now_ms)
+
+say() { printf '[setup] %s\n' "$*"; }
+warn() { printf '[setup] WARNING: %s\n' "$*" >&2; }
+die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Runs "$@" quietly into .tools/logs/$1.log; on failure shows the log's tail and exits.
+# Usage: quietly NAME "what it is" cmd args...
+quietly() {
+  local name=$1 what=$2 t0 rc=0
+  shift 2
+  say "$what ..."
+  t0=$(now_ms)
+  "$@" >"$LOG_DIR/$name.log" 2>&1 </dev/null || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    tail -n 40 "$LOG_DIR/$name.log" >&2
+    die "$what failed (exit $rc; full log: .tools/logs/$name.log)"
+  fi
+  say "  done in $(fmt_ms $(($(now_ms) - t0)))"
+}
+
+# Runs "$@" as root: directly when root, else with sudo (non-interactive without a terminal).
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    if [ -t 0 ]; then sudo "$@"; else sudo -n "$@"; fi
+  else
+    echo "not root and no sudo: cannot run '$*'" >&2
+    return 1
+  fi
+}
+
+APT_UPDATED=0
+apt_install() {
+  if [ "$APT_UPDATED" -eq 0 ]; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q || return 1
+    APT_UPDATED=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+}
+
+command -v cargo >/dev/null 2>&1 || die "cargo not found (install Rust with rustup; ~/.cargo/bin is on PATH here)"
+command -v rustup >/dev/null 2>&1 || die "rustup not found (the wasm32 target is added with rustup)"
+
+# --- Rust: the browser target ------------------------------------------------------------------
+if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "wasm32-unknown-unknown target: present"
+else
+  quietly rustup-target "adding the wasm32-unknown-unknown target" rustup target add wasm32-unknown-unknown
+fi
+
+# --- Trunk (0.22 needs a newer rustc: pinned) ----------------------------------------------------
+have_trunk=$(trunk --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have_trunk" = "$TRUNK_VERSION" ]; then
+  say "trunk $TRUNK_VERSION: present"
+else
+  quietly trunk "installing trunk $TRUNK_VERSION (was: ${have_trunk:-none}; cold build ~6 min)" \
+    cargo install trunk --locked --version "$TRUNK_VERSION" --force
+fi
+
+# --- Crates (Trunk runs cargo offline) ------------------------------------------------------------
+quietly cargo-fetch "cargo fetch" cargo fetch
+
+# --- wasm-bindgen CLI at Cargo.lock's wasm-bindgen ------------------------------------------------
+want_wbg=$(lock_version wasm-bindgen)
+[ -n "$want_wbg" ] || die "no wasm-bindgen entry in Cargo.lock"
+have_wbg=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have_wbg" = "$want_wbg" ]; then
+  say "wasm-bindgen-cli $want_wbg: present (matches Cargo.lock)"
+else
+  # No --locked: a pinned dependency of wasm-bindgen-cli was yanked.
+  quietly wasm-bindgen-cli "installing wasm-bindgen-cli $want_wbg (was: ${have_wbg:-none}; cold build ~2 min)" \
+    cargo install wasm-bindgen-cli --version "$want_wbg" --force
+fi
+trunk_pin=$(sed -n 's/^wasm_bindgen *= *"\(.*\)".*/\1/p' Trunk.toml 2>/dev/null || true)
+if [ -n "$trunk_pin" ] && [ "$trunk_pin" != "$want_wbg" ]; then
+  warn "Trunk.toml pins wasm_bindgen = \"$trunk_pin\" but Cargo.lock has $want_wbg; the scripts override it (TRUNK_TOOLS_WASM_BINDGEN), update Trunk.toml"
+fi
+
+# --- wasm-opt from npm binaryen (Debian's wasm-opt 108 breaks the wasm) -------------------------
+command -v npm >/dev/null 2>&1 || {
+  warn "npm not found; installing Debian's nodejs and npm"
+  apt_install nodejs npm >"$LOG_DIR/apt-node.log" 2>&1 || die "could not install nodejs/npm (log: .tools/logs/apt-node.log)"
+}
+binaryen_pkg="$ROOT/.tools/node_modules/binaryen/package.json"
+have_binaryen=$(sed -n 's/^ *"version": *"\(.*\)".*/\1/p' "$binaryen_pkg" 2>/dev/null | head -n1 || true)
+if [ -x "$ROOT/.tools/node_modules/.bin/wasm-opt" ] && [ "$have_binaryen" = "$BINARYEN_VERSION" ]; then
+  say "wasm-opt (npm binaryen $BINARYEN_VERSION): present in .tools/"
+else
+  quietly binaryen "installing wasm-opt (npm binaryen@$BINARYEN_VERSION) into .tools/" \
+    npm install --prefix "$ROOT/.tools" "binaryen@$BINARYEN_VERSION" --no-audit --no-fund
+fi
+
+if [ "$TEST_FLOW" -eq 1 ]; then
+  # --- Chromium for Playwright (no browser downloads here) --------------------------------------
+  if [ -x /usr/bin/chromium ]; then
+    say "chromium: present (/usr/bin/chromium)"
+  else
+    quietly apt-chromium "installing Debian's chromium (apt)" apt_install chromium
+    [ -x /usr/bin/chromium ] || die "chromium installed but /usr/bin/chromium is missing"
+  fi
+
+  # --- end2end npm packages ----------------------------------------------------------------------
+  e2e="$ROOT/end2end"
+  npm_e2e() { (cd "$e2e" && npm "$@"); }
+  if [ ! -f "$e2e/package.json" ]; then
+    say "end2end npm packages: skipped (end2end/package.json does not exist yet)"
+  else
+    marker="$e2e/node_modules/.package-lock.json"
+    if [ -f "$e2e/package-lock.json" ]; then
+      if [ ! -f "$marker" ] || [ "$e2e/package-lock.json" -nt "$marker" ] || [ "$e2e/package.json" -nt "$marker" ]; then
+        quietly npm-e2e "npm ci in end2end/" npm_e2e ci --no-audit --no-fund
+      else
+        say "end2end npm packages: up to date"
+      fi
+    else
+      warn "end2end/package-lock.json is missing; running npm install (commit the lock file it writes)"
+      quietly npm-e2e "npm install in end2end/" npm_e2e install --no-audit --no-fund
+    fi
+  fi
+
+  # --- PostgreSQL (best effort: nothing needs it yet) ---------------------------------------------
+  pg_up() { command -v pg_isready >/dev/null 2>&1 && pg_isready -q "${PG_ADDR[@]}" 2>/dev/null; }
+  start_postgres() {
+    local ver i
+    if [ ! -d /etc/postgresql ] || [ -z "$(ls -A /etc/postgresql 2>/dev/null)" ]; then
+      apt_install postgresql || return 1
+    fi
+    ver=$(ls /etc/postgresql | sort -V | tail -n1)
+    [ -n "$ver" ] || return 1
+    as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main start || return 1
+    for i in $(seq 1 20); do
+      pg_up && return 0
+      sleep 0.5
+    done
+    return 1
+  }
+  if pg_up; then
+    say "postgresql: accepting connections on 127.0.0.1:5432"
+  else
+    say "postgresql: not answering on 127.0.0.1:5432, starting it ..."
+    if start_postgres >"$LOG_DIR/postgres.log" 2>&1 </dev/null; then
+      say "  postgresql started"
+    else
+      warn "PostgreSQL could not be started (log: .tools/logs/postgres.log); continuing, nothing uses it yet"
+    fi
+  fi
+fi
+
+say "ready in $(fmt_ms $(($(now_ms) - SETUP_START)))"

@@ -1,0 +1,10 @@
+//! `auditrail migrate`: bring the schema up to date.
+
+use super::CliResult;
+use crate::store;
+
+pub async fn run(database_url: &str) -> CliResult {
+    store::open(database_url).await?.migrate().await?;
+    println!("Database is up to date.");
+    Ok(())
+}

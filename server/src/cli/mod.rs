@@ -1,0 +1,100 @@
+//! The operator's command line: one file per subcommand; this file parses and dispatches.
+
+mod api_key;
+mod migrate;
+mod org;
+mod seed;
+mod serve;
+mod user;
+
+use crate::service::{Services, SessionSettings};
+use crate::store;
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Auditrail: a self-hostable security audit log.
+#[derive(Parser)]
+#[command(name = "auditrail", version, about)]
+struct Cli {
+    /// Where the data lives: sqlite://path/to/file.db
+    #[arg(long, global = true, env = "DATABASE_URL", default_value = "sqlite://data/auditrail.db")]
+    database_url: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the web app (migrates first).
+    Serve(serve::Args),
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Create the demo organization `acme` with a user per role, and realistic events.
+    Seed(seed::Args),
+    /// Manage organizations.
+    #[command(subcommand)]
+    Org(org::Command),
+    /// Manage users.
+    #[command(subcommand)]
+    User(user::Command),
+    /// Manage API keys.
+    #[command(name = "api-key", subcommand)]
+    ApiKey(api_key::Command),
+}
+
+/// A command's failure, printed as `error: …`.
+type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Opens the store, migrated, and the services over it.
+async fn services(database_url: &str, sessions: SessionSettings) -> Result<Arc<Services>, Box<dyn std::error::Error>> {
+    let store = store::open(database_url).await?;
+    store.migrate().await?;
+    Ok(Arc::new(Services::new(store, sessions)))
+}
+
+/// Session settings for commands that open no sessions.
+fn offline_sessions() -> SessionSettings {
+    SessionSettings {
+        ttl: chrono::Duration::hours(12),
+        secure_cookie: false,
+    }
+}
+
+/// Parses the command line, runs the command, and turns failure into exit code 1.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result: CliResult = runtime.block_on(async {
+        let url = cli.database_url.as_str();
+        match cli.command {
+            Command::Serve(args) => serve::run(url, args).await,
+            Command::Migrate => migrate::run(url).await,
+            Command::Seed(args) => seed::run(url, args).await,
+            Command::Org(command) => org::run(url, command).await,
+            Command::User(command) => user::run(url, command).await,
+            Command::ApiKey(command) => api_key::run(url, command).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

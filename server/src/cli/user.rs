@@ -1,0 +1,49 @@
+//! `auditrail user create --org S --email E --role R [--name N] [--password P]`.
+
+use super::{offline_sessions, services, CliResult};
+use crate::service::generate_password;
+use clap::Subcommand;
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Create a user (or reuse one with this email) as a member of an organization.
+    Create {
+        /// The organization's slug.
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        /// admin, account_manager, finance, or a custom role's name.
+        #[arg(long)]
+        role: String,
+        /// Display name (defaults to the email).
+        #[arg(long)]
+        name: Option<String>,
+        /// The password; a random one is generated and printed when omitted.
+        #[arg(long, env = "AUDITRAIL_USER_PASSWORD")]
+        password: Option<String>,
+    },
+}
+
+pub async fn run(database_url: &str, command: Command) -> CliResult {
+    let Command::Create {
+        org,
+        email,
+        role,
+        name,
+        password,
+    } = command;
+    let services = services(database_url, offline_sessions()).await?;
+    let org = services.organization(&org).await?;
+    let generated = password.is_none();
+    let password = password.unwrap_or_else(generate_password);
+    let display_name = name.unwrap_or_else(|| email.clone());
+    services
+        .add_member(&org, &email, &display_name, &role, &password)
+        .await?;
+    println!("Created user {email} in {} with role {role}", org.slug);
+    if generated {
+        println!("Password: {password}");
+    }
+    Ok(())
+}

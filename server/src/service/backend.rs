@@ -1,0 +1,30 @@
+//! The server functions' door into the services.
+
+use super::Services;
+use app::api::context::{Backend, Session, SignedIn};
+use app::model::{ApiError, AuditEvent, EventPage, EventQuery, Viewer};
+use async_trait::async_trait;
+
+#[async_trait]
+impl Backend for Services {
+    async fn sign_in(&self, email: &str, password: &str) -> Result<SignedIn, ApiError> {
+        let (token, viewer) = Services::sign_in(self, email, password).await?;
+        Ok(SignedIn {
+            viewer,
+            set_cookie: self.session_cookie(&token),
+        })
+    }
+
+    async fn sign_out(&self, session: &Session) -> Result<String, ApiError> {
+        Services::sign_out(self, &session.token).await?;
+        Ok(self.session_cookie(""))
+    }
+
+    async fn list_events(&self, viewer: &Viewer, query: EventQuery) -> Result<EventPage, ApiError> {
+        Services::list_events(self, viewer.access.org_id, query).await
+    }
+
+    async fn event(&self, viewer: &Viewer, id: &str) -> Result<AuditEvent, ApiError> {
+        Services::event(self, viewer.access.org_id, id).await
+    }
+}

@@ -1,0 +1,54 @@
+//! The capabilities, each in its own file, over the [`Store`]. The REST adapters and the server
+//! functions (through [`app::api::context::Backend`]) both call these: one implementation, two doors.
+
+mod backend;
+mod identity;
+mod ingest;
+mod query;
+
+pub use identity::{generate_password, SessionSettings, SESSION_COOKIE};
+pub use ingest::MAX_BATCH;
+
+use crate::store::{Store, StoreError};
+use app::model::{ApiError, ErrorCode};
+use std::sync::Arc;
+
+/// Auditrail's capabilities over one store.
+#[derive(Clone)]
+pub struct Services {
+    store: Arc<dyn Store>,
+    sessions: SessionSettings,
+}
+
+impl Services {
+    /// The services over `store`, with sessions configured by `sessions`.
+    pub fn new(store: Arc<dyn Store>, sessions: SessionSettings) -> Self {
+        Self { store, sessions }
+    }
+
+    /// The underlying store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+}
+
+/// Storage failures as the wire sees them; the detail of unexpected ones goes to the log only.
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Duplicate(what) => {
+                ApiError::new(ErrorCode::Conflict, format!("{what} already exists"))
+            }
+            StoreError::IdempotencyConflict { index } => ApiError::new(
+                ErrorCode::Conflict,
+                "idempotency_key was already used for an event with different content",
+            )
+            .with_field("idempotency_key")
+            .at_index(index),
+            other => {
+                tracing::error!(error = %other, "storage failure");
+                ApiError::internal()
+            }
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Appending, listing and counting audit events on SQLite.
+
+use super::{micros, EventDraft, StoreError, StoreResult};
+use crate::chain;
+use app::model::{AuditEvent, Cursor, EventFilter};
+use chrono::{SubsecRound, Utc};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
+use std::collections::HashMap;
+
+fn decode(data: &str) -> StoreResult<AuditEvent> {
+    serde_json::from_str(data).map_err(|e| StoreError::Corrupt(format!("event: {e}")))
+}
+
+fn encode(event: &AuditEvent) -> StoreResult<String> {
+    serde_json::to_string(event).map_err(|e| StoreError::Corrupt(format!("event: {e}")))
+}
+
+/// The original of an event whose idempotency key was seen before, with its content hash.
+async fn stored_by_idempotency_key(
+    conn: &mut SqliteConnection,
+    org_id: i64,
+    key: &str,
+) -> StoreResult<Option<(String, AuditEvent)>> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT content_hash, data FROM events WHERE org_id = ? AND idempotency_key = ?",
+    )
+    .bind(org_id)
+    .bind(key)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|(hash, data)| Ok((hash, decode(&data)?))).transpose()
+}
+
+async fn insert(
+    conn: &mut SqliteConnection,
+    org_id: i64,
+    event: &AuditEvent,
+    content_hash: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO events (org_id, seq, id, occurred_at, received_at, action, category,
+             actor_type, actor_id, actor_label, ip, environment, result, idempotency_key,
+             content_hash, hash, data)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(org_id)
+    .bind(event.seq)
+    .bind(&event.id)
+    .bind(micros(event.occurred_at))
+    .bind(micros(event.received_at))
+    .bind(&event.action)
+    .bind(&event.category)
+    .bind(event.actor.kind.as_str())
+    .bind(&event.actor.id)
+    .bind(event.actor.label())
+    .bind(&event.context.ip)
+    .bind(&event.context.environment)
+    .bind(event.result.as_str())
+    .bind(&event.idempotency_key)
+    .bind(content_hash)
+    .bind(&event.hash)
+    .bind(encode(event)?)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn append(
+    pool: &SqlitePool,
+    org_id: i64,
+    batch: Vec<EventDraft>,
+) -> StoreResult<Vec<AuditEvent>> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let head: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM chain_heads WHERE org_id = ?")
+            .bind(org_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (mut seq, mut prev_hash) = head.unwrap_or((0, chain::GENESIS.to_owned()));
+    let received_at = Utc::now().trunc_subsecs(6);
+    let mut stored: Vec<AuditEvent> = Vec::with_capacity(batch.len());
+    // Idempotency keys first seen in this batch: key → (content hash, position in `stored`).
+    let mut seen: HashMap<String, (String, usize)> = HashMap::new();
+
+    for (index, draft) in batch.into_iter().enumerate() {
+        if let Some(key) = &draft.event.idempotency_key {
+            let original = match seen.get(key) {
+                Some((hash, at)) => Some((hash.clone(), stored[*at].clone())),
+                None => stored_by_idempotency_key(&mut tx, org_id, key).await?,
+            };
+            if let Some((hash, event)) = original {
+                if hash != draft.content_hash {
+                    return Err(StoreError::IdempotencyConflict { index });
+                }
+                stored.push(event);
+                continue;
+            }
+            seen.insert(key.clone(), (draft.content_hash.clone(), stored.len()));
+        }
+        let mut event = draft.event;
+        seq += 1;
+        event.seq = seq;
+        event.received_at = received_at;
+        chain::seal(&mut event, &prev_hash);
+        insert(&mut tx, org_id, &event, &draft.content_hash).await?;
+        prev_hash.clone_from(&event.hash);
+        stored.push(event);
+    }
+
+    sqlx::query(
+        "INSERT INTO chain_heads (org_id, seq, hash) VALUES (?, ?, ?)
+         ON CONFLICT (org_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+    )
+    .bind(org_id)
+    .bind(seq)
+    .bind(&prev_hash)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+/// Appends `WHERE …` for the organization and the filter.
+fn push_filter(qb: &mut QueryBuilder<'_, Sqlite>, org_id: i64, filter: &EventFilter) {
+    qb.push(" WHERE org_id = ").push_bind(org_id);
+    if let Some(from) = filter.from {
+        qb.push(" AND occurred_at >= ").push_bind(micros(from));
+    }
+    if let Some(until) = filter.until {
+        qb.push(" AND occurred_at < ").push_bind(micros(until));
+    }
+    push_in(qb, "action", &filter.actions);
+    push_in(qb, "category", &filter.categories);
+    if !filter.actors.is_empty() {
+        qb.push(" AND (");
+        push_list(qb, "actor_label", &filter.actors);
+        qb.push(" OR ");
+        push_list(qb, "actor_id", &filter.actors);
+        qb.push(")");
+    }
+}
+
+fn push_in(qb: &mut QueryBuilder<'_, Sqlite>, column: &str, values: &[String]) {
+    if !values.is_empty() {
+        qb.push(" AND ");
+        push_list(qb, column, values);
+    }
+}
+
+fn push_list(qb: &mut QueryBuilder<'_, Sqlite>, column: &str, values: &[String]) {
+    qb.push(column).push(" IN (");
+    let mut list = qb.separated(", ");
+    for value in values {
+        list.push_bind(value.clone());
+    }
+    qb.push(")");
+}
+
+pub async fn list(
+    pool: &SqlitePool,
+    org_id: i64,
+    filter: &EventFilter,
+    cursor: Option<&Cursor>,
+    limit: u32,
+) -> StoreResult<Vec<AuditEvent>> {
+    let mut qb = QueryBuilder::new("SELECT data FROM events");
+    push_filter(&mut qb, org_id, filter);
+    if let Some(cursor) = cursor {
+        qb.push(" AND (occurred_at, id) < (")
+            .push_bind(micros(cursor.occurred_at))
+            .push(", ")
+            .push_bind(cursor.id.clone())
+            .push(")");
+    }
+    qb.push(" ORDER BY occurred_at DESC, id DESC LIMIT ")
+        .push_bind(i64::from(limit));
+    let rows: Vec<(String,)> = qb.build_query_as().fetch_all(pool).await?;
+    rows.iter().map(|(data,)| decode(data)).collect()
+}
+
+pub async fn count(pool: &SqlitePool, org_id: i64, filter: &EventFilter) -> StoreResult<u64> {
+    let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM events");
+    push_filter(&mut qb, org_id, filter);
+    let (n,): (i64,) = qb.build_query_as().fetch_one(pool).await?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+pub async fn by_id(pool: &SqlitePool, org_id: i64, id: &str) -> StoreResult<Option<AuditEvent>> {
+    let data: Option<String> =
+        sqlx::query_scalar("SELECT data FROM events WHERE org_id = ? AND id = ?")
+            .bind(org_id)
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+    data.as_deref().map(decode).transpose()
+}

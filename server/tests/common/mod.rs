@@ -1,0 +1,144 @@
+//! A real `auditrail` server on a temporary SQLite file, driven over HTTP.
+
+#![allow(dead_code)] // each test binary uses its own subset of these helpers
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use tempfile::TempDir;
+
+/// A running server and the database it owns; the process is killed on drop.
+pub struct TestServer {
+    pub base: String,
+    pub http: reqwest::Client,
+    database_url: String,
+    child: Child,
+    _dir: TempDir,
+}
+
+fn binary() -> &'static str {
+    env!("CARGO_BIN_EXE_auditrail")
+}
+
+impl TestServer {
+    /// Starts a server on an ephemeral port over a fresh database.
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let mut child = Command::new(binary())
+            .args(["serve", "--bind", "127.0.0.1:0", "--assets-dir"])
+            .arg(dir.path())
+            .env("DATABASE_URL", &database_url)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start auditrail serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let mut lines = BufReader::new(stderr).lines();
+        let base = loop {
+            let line = lines
+                .next()
+                .expect("server exited before listening")
+                .expect("read stderr");
+            if let Some(at) = line.find("listening on ") {
+                break line[at + "listening on ".len()..].trim().to_owned();
+            }
+        };
+        // Keep draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Self {
+            base,
+            http: reqwest::Client::new(),
+            database_url,
+            child,
+            _dir: dir,
+        }
+    }
+
+    /// Runs an `auditrail` subcommand on this server's database; answers its stdout.
+    pub fn cli(&self, args: &[&str]) -> String {
+        let out = Command::new(binary())
+            .args(args)
+            .env("DATABASE_URL", &self.database_url)
+            .output()
+            .expect("run auditrail");
+        assert!(
+            out.status.success(),
+            "auditrail {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 stdout")
+    }
+
+    /// Creates an organization with the given plan.
+    pub fn org(&self, slug: &str, plan: &str) {
+        self.cli(&["org", "create", "--slug", slug, "--name", slug, "--plan", plan]);
+    }
+
+    /// Creates an API key and answers its secret (stdout's last line).
+    pub fn key(&self, org: &str, scopes: &str) -> String {
+        let out = self.cli(&["api-key", "create", "--org", org, "--name", "test-key", "--scopes", scopes]);
+        out.lines().last().expect("key line").to_owned()
+    }
+
+    /// Creates a user with a known password.
+    pub fn user(&self, org: &str, email: &str, role: &str, password: &str) {
+        self.cli(&["user", "create", "--org", org, "--email", email, "--role", role, "--password", password]);
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// POSTs a JSON body to the ingest API; answers status and body.
+    pub async fn ingest(&self, key: &str, body: &Value) -> (u16, Value) {
+        let res = self
+            .http
+            .post(self.url("/api/v1/events"))
+            .bearer_auth(key)
+            .json(body)
+            .send()
+            .await
+            .expect("POST /api/v1/events");
+        status_and_json(res).await
+    }
+
+    /// GETs an API path with a key; answers status and body.
+    pub async fn get(&self, key: &str, path_and_query: &str) -> (u16, Value) {
+        let res = self
+            .http
+            .get(self.url(path_and_query))
+            .bearer_auth(key)
+            .send()
+            .await
+            .expect("GET");
+        status_and_json(res).await
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The status and JSON body of a response.
+pub async fn status_and_json(res: reqwest::Response) -> (u16, Value) {
+    let status = res.status().as_u16();
+    let text = res.text().await.expect("body");
+    let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+    (status, body)
+}
+
+/// A valid event; `n` makes it distinguishable.
+pub fn event(n: usize) -> Value {
+    json!({
+        "action": "user.invited",
+        "actor": {"type": "user", "id": "u_alice", "email": "alice@acme.com"},
+        "targets": [{"type": "user", "id": format!("u_{n}"), "name": format!("user{n}@acme.com")}],
+        "context": {"ip": "203.0.113.10", "user_agent": "test"},
+        "details": {"n": n}
+    })
+}

@@ -1,0 +1,95 @@
+//! The SPA's server functions over plain HTTP: sign-in sets an HttpOnly session cookie, the
+//! cookie unlocks the log, sign-out ends it, and the role decides what the viewer may read.
+
+mod common;
+
+use common::{event, status_and_json, TestServer};
+use reqwest::header::{COOKIE, SET_COOKIE};
+use serde_json::json;
+
+/// Signs in and answers the session cookie (`name=value`).
+async fn sign_in(server: &TestServer, email: &str, password: &str) -> Result<String, (u16, serde_json::Value)> {
+    let res = server
+        .http
+        .post(server.url("/api/session/sign_in"))
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    if !res.status().is_success() {
+        return Err(status_and_json(res).await);
+    }
+    let cookie = res.headers().get(SET_COOKIE).expect("Set-Cookie").to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    Ok(cookie.split(';').next().unwrap().to_owned())
+}
+
+async fn list(server: &TestServer, cookie: Option<&str>) -> (u16, serde_json::Value) {
+    let mut req = server
+        .http
+        .post(server.url("/api/audit_logs/list"))
+        .json(&json!({"query": {"filter": {}, "limit": 25, "include_total": true}}));
+    if let Some(cookie) = cookie {
+        req = req.header(COOKIE, cookie);
+    }
+    status_and_json(req.send().await.unwrap()).await
+}
+
+#[tokio::test]
+async fn a_session_cookie_unlocks_the_log_until_sign_out() {
+    let server = TestServer::start();
+    server.org("acme", "pro");
+    server.user("acme", "admin@acme.com", "admin", "correct-horse");
+    let key = server.key("acme", "events:write");
+    assert_eq!(server.ingest(&key, &event(1)).await.0, 201);
+
+    let (status, body) = list(&server, None).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (401, Some("unauthorized")));
+
+    let (status, body) = sign_in(&server, "admin@acme.com", "wrong").await.unwrap_err();
+    assert_eq!(status, 401);
+    assert_eq!(body["error"]["message"], "Invalid email or password");
+    let (status, _) = sign_in(&server, "nobody@acme.com", "wrong").await.unwrap_err();
+    assert_eq!(status, 401, "unknown emails answer exactly like wrong passwords");
+
+    let cookie = sign_in(&server, "admin@acme.com", "correct-horse").await.unwrap();
+    let (status, page) = list(&server, Some(&cookie)).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["total"], 1);
+    let id = page["data"][0]["id"].as_str().unwrap();
+
+    let res = server
+        .http
+        .post(server.url("/api/audit_logs/get"))
+        .header(COOKIE, &cookie)
+        .json(&json!({"id": id}))
+        .send()
+        .await
+        .unwrap();
+    let (status, one) = status_and_json(res).await;
+    assert_eq!((status, one["id"].as_str()), (200, Some(id)));
+
+    let res = server
+        .http
+        .post(server.url("/api/session/sign_out"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    let (status, _) = list(&server, Some(&cookie)).await;
+    assert_eq!(status, 401, "the old cookie still worked after sign-out");
+}
+
+#[tokio::test]
+async fn roles_without_audit_log_access_are_refused() {
+    let server = TestServer::start();
+    server.org("acme", "pro");
+    server.user("acme", "finance@acme.com", "finance", "correct-horse");
+    server.user("acme", "manager@acme.com", "account_manager", "correct-horse");
+    for email in ["finance@acme.com", "manager@acme.com"] {
+        let cookie = sign_in(&server, email, "correct-horse").await.unwrap();
+        let (status, body) = list(&server, Some(&cookie)).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (403, Some("forbidden")), "{email}");
+    }
+}
