@@ -76,37 +76,36 @@ async fn rejects_every_bad_input_with_a_json_error_and_writes_nothing() {
     bad_result["result"] = json!("maybe");
     let too_many: Vec<Value> = (0..1001).map(event).collect();
 
-    let cases: Vec<(&str, Value, u16, Option<&str>, Option<usize>)> = vec![
-        ("invalid action", bad_action, 400, Some("action"), None),
-        ("unknown field", unknown_field, 400, None, None),
-        ("bad actor type", bad_actor, 400, Some("actor.type"), None),
-        ("missing actor", no_actor, 400, None, None),
-        ("future occurred_at", in_future, 400, Some("occurred_at"), None),
-        ("details over 16 KiB", huge_details, 400, Some("details"), None),
-        ("bad ip", bad_ip, 400, Some("context.ip"), None),
-        ("bad result", bad_result, 400, Some("result"), None),
-        ("empty batch", json!({"events": []}), 400, Some("events"), None),
-        ("1001 events", json!({"events": too_many}), 400, Some("events"), None),
-        ("events not an array", json!({"events": {}}), 400, Some("events"), None),
-        ("not an object", json!([1, 2]), 400, None, None),
+    // (what, body, the field the error must name)
+    let cases: Vec<(&str, Value, Option<&str>)> = vec![
+        ("invalid action", bad_action, Some("action")),
+        ("unknown field", unknown_field, None),
+        ("bad actor type", bad_actor, Some("actor.type")),
+        ("missing actor", no_actor, None),
+        ("future occurred_at", in_future, Some("occurred_at")),
+        ("details over 16 KiB", huge_details, Some("details")),
+        ("bad ip", bad_ip, Some("context.ip")),
+        ("bad result", bad_result, Some("result")),
+        ("empty batch", json!({"events": []}), Some("events")),
+        ("1001 events", json!({"events": too_many}), Some("events")),
+        ("events not an array", json!({"events": {}}), Some("events")),
+        ("not an object", json!([1, 2]), None),
         (
             "one bad event in a batch",
             json!({"events": [event(1), event(2), {"action": "", "actor": {"type": "user", "id": "u"}}]}),
-            400,
             Some("action"),
-            Some(2),
         ),
     ];
-    for (name, body, status, field, index) in cases {
+    for (name, body, field) in cases {
         let (got, answer) = server.ingest(&key, &body).await;
-        assert_eq!(got, status, "{name}: {answer}");
+        assert_eq!(got, 400, "{name}: {answer}");
         let error = &answer["error"];
         assert!(error["code"].is_string() && error["message"].is_string(), "{name}: {answer}");
         if let Some(field) = field {
             assert_eq!(error["field"], field, "{name}: {answer}");
         }
-        if let Some(index) = index {
-            assert_eq!(error["index"], index, "{name}: {answer}");
+        if name == "one bad event in a batch" {
+            assert_eq!(error["index"], 2, "{answer}");
         }
     }
 

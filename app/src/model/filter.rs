@@ -100,12 +100,19 @@ impl EventQuery {
         };
         for (key, value) in pairs {
             let f = &mut query.filter;
+            let list = match key {
+                "actor" => Some(&mut f.actors),
+                "action" | "event_type" => Some(&mut f.actions),
+                "category" => Some(&mut f.categories),
+                _ => None,
+            };
+            if let Some(list) = list {
+                list.push(value.to_owned());
+                continue;
+            }
             let result = match key {
                 "from" => parse_from(value).map(|t| f.from = Some(t)),
                 "to" => parse_until(value).map(|t| f.until = Some(t)),
-                "actor" => Ok(f.actors.push(value.to_owned())),
-                "action" | "event_type" => Ok(f.actions.push(value.to_owned())),
-                "category" => Ok(f.categories.push(value.to_owned())),
                 "limit" => parse_limit(value).map(|n| query.limit = n),
                 "cursor" => Cursor::decode(value).map(|c| query.cursor = Some(c)),
                 "include_total" => parse_bool(value).map(|b| query.include_total = b),

@@ -40,7 +40,7 @@ pub fn EventsTable(events: Vec<AuditEvent>, on_open: Callback<String>) -> impl I
                     <td class="cell-target">{target}</td>
                     <td class="cell-ip">{e.context.ip.unwrap_or_default()}</td>
                     <td class="cell-result"><ResultBadge result=e.result /></td>
-                    <td class="cell-message" title=e.message.clone()>{e.message}</td>
+                    <td class="cell-message" title=e.message.clone()>{e.message.clone()}</td>
                 </tr>
             }
         })
