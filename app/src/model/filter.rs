@@ -24,6 +24,9 @@ pub struct EventFilter {
     /// Categories; any of them matches.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<String>,
+    /// Only events with `seq` up to this one: a snapshot of the log at some moment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub through_seq: Option<i64>,
 }
 
 /// A list request: the filter and the page wanted.

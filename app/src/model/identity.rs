@@ -1,6 +1,7 @@
 //! Who is calling: plans, permissions, and the signed-in viewer.
 
 use super::error::{ApiError, ErrorCode};
+use super::event::{Actor, ActorType};
 use serde::{Deserialize, Serialize};
 
 /// An organization's plan. `free` may ingest but not view.
@@ -117,6 +118,7 @@ impl Permission {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Access {
     pub org_id: i64,
+    pub org_slug: String,
     pub plan: Plan,
     pub permissions: Vec<Permission>,
 }
@@ -149,12 +151,24 @@ impl Access {
 /// The signed-in user as the SPA sees them, in their current organization.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Viewer {
+    pub user_id: i64,
     pub email: String,
     pub display_name: String,
-    pub org_slug: String,
     pub org_name: String,
     pub role: String,
     pub access: Access,
+}
+
+impl Viewer {
+    /// The viewer as the actor of an event they cause.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            kind: ActorType::User,
+            id: format!("user_{}", self.user_id),
+            email: Some(self.email.clone()),
+            name: Some(self.display_name.clone()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -164,6 +178,7 @@ mod tests {
     fn access(plan: Plan, permissions: &[Permission]) -> Access {
         Access {
             org_id: 1,
+            org_slug: "acme".into(),
             plan,
             permissions: permissions.to_vec(),
         }

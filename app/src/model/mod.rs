@@ -3,6 +3,7 @@
 
 mod error;
 mod event;
+mod export;
 mod filter;
 mod identity;
 mod new_event;
@@ -10,6 +11,7 @@ mod page;
 
 pub use error::{ApiError, ErrorCode, ErrorEnvelope};
 pub use event::{Actor, ActorType, AuditEvent, Change, EventContext, EventResult, Target};
+pub use export::ExportFormat;
 pub use filter::{EventFilter, EventQuery};
 pub use identity::{Access, Permission, Plan, Viewer};
 pub use new_event::{NewEvent, ValidationError};

@@ -1,6 +1,7 @@
 //! The operator's command line: one file per subcommand; this file parses and dispatches.
 
 mod api_key;
+mod export;
 mod migrate;
 mod org;
 mod seed;
@@ -41,6 +42,8 @@ enum Command {
     /// Manage API keys.
     #[command(name = "api-key", subcommand)]
     ApiKey(api_key::Command),
+    /// Export an organization's events as CSV, JSON or NDJSON.
+    Export(export::Args),
 }
 
 /// A command's failure, printed as `error: …`.
@@ -88,6 +91,7 @@ pub fn main() -> ExitCode {
             Command::Org(command) => org::run(url, command).await,
             Command::User(command) => user::run(url, command).await,
             Command::ApiKey(command) => api_key::run(url, command).await,
+            Command::Export(args) => export::run(url, args).await,
         }
     });
     match result {

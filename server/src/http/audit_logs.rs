@@ -1,6 +1,6 @@
 //! `GET /api/v1/audit-logs`, `GET /api/v1/audit-logs/{id}` and `GET /api/v1/event-types`.
 
-use super::api_key::ApiKeyCaller;
+use super::caller::Caller;
 use super::{AppState, HttpError};
 use app::catalog::{EventTypeInfo, ENTRIES};
 use app::model::{ApiError, AuditEvent, EventPage, EventQuery, Permission};
@@ -10,29 +10,29 @@ use axum::Json;
 /// A page of the caller's organization's events matching the query parameters.
 pub async fn list(
     State(state): State<AppState>,
-    caller: ApiKeyCaller,
+    caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<EventPage>, HttpError> {
-    caller.access.require(Permission::AuditLogsRead)?;
+    caller.access().require(Permission::AuditLogsRead)?;
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
             .map_err(|_| ApiError::invalid("the query string is not valid"))?;
     let query = EventQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-    Ok(Json(state.services.list_events(caller.access.org_id, query).await?))
+    Ok(Json(state.services.list_events(caller.access().org_id, query).await?))
 }
 
 /// One event of the caller's organization.
 pub async fn get_one(
     State(state): State<AppState>,
-    caller: ApiKeyCaller,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<AuditEvent>, HttpError> {
-    caller.access.require(Permission::AuditLogsRead)?;
-    Ok(Json(state.services.event(caller.access.org_id, &id).await?))
+    caller.access().require(Permission::AuditLogsRead)?;
+    Ok(Json(state.services.event(caller.access().org_id, &id).await?))
 }
 
 /// The built-in event catalogue.
-pub async fn event_types(caller: ApiKeyCaller) -> Result<Json<Vec<EventTypeInfo>>, HttpError> {
-    caller.access.require(Permission::AuditLogsRead)?;
+pub async fn event_types(caller: Caller) -> Result<Json<Vec<EventTypeInfo>>, HttpError> {
+    caller.access().require(Permission::AuditLogsRead)?;
     Ok(Json(ENTRIES.iter().map(EventTypeInfo::from).collect()))
 }

@@ -1,6 +1,6 @@
 //! `POST /api/v1/events`: one event, or `{"events": [...]}` up to 1,000, atomically.
 
-use super::api_key::ApiKeyCaller;
+use super::caller::Caller;
 use super::{AppState, HttpError};
 use app::model::{ApiError, AuditEvent, ErrorCode, NewEvent, Permission};
 use serde::Serialize;
@@ -62,10 +62,10 @@ pub struct Ingested {
 /// only after they are committed.
 pub async fn ingest(
     State(state): State<AppState>,
-    caller: ApiKeyCaller,
+    caller: Caller,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Ingested>), HttpError> {
-    caller.access.require(Permission::EventsWrite)?;
+    caller.access().require(Permission::EventsWrite)?;
     let body = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(ErrorCode::PayloadTooLarge, "request body exceeds 1 MiB")
@@ -74,7 +74,7 @@ pub async fn ingest(
         }
     })?;
     let batch = parse_body(&body)?;
-    let events = state.services.ingest(caller.access.org_id, batch).await?;
+    let events = state.services.ingest(caller.access().org_id, batch).await?;
     let ids = events.iter().map(|e| e.id.clone()).collect();
     Ok((StatusCode::CREATED, Json(Ingested { ids, events })))
 }

@@ -1,9 +1,10 @@
 //! The HTTP surface: the `/api/v1` REST adapters, the server functions, and the SPA's files.
 
-mod api_key;
 mod audit_logs;
+mod caller;
 mod error;
 mod events;
+mod export;
 mod server_fns;
 
 use crate::service::Services;
@@ -28,6 +29,7 @@ pub fn router(services: Arc<Services>, assets_dir: &Path) -> Router {
     Router::new()
         .route("/api/v1/events", post(events::ingest))
         .route("/api/v1/audit-logs", get(audit_logs::list))
+        .route("/api/v1/audit-logs/export", get(export::export))
         .route("/api/v1/audit-logs/{id}", get(audit_logs::get_one))
         .route("/api/v1/event-types", get(audit_logs::event_types))
         .route("/api/v1/{*rest}", axum::routing::any(error::unknown_route))

@@ -17,7 +17,7 @@ impl Backend for Services {
 
     async fn sign_out(&self, session: &Session) -> Result<String, ApiError> {
         Services::sign_out(self, &session.token).await?;
-        Ok(self.session_cookie(""))
+        Ok(self.cleared_session_cookie())
     }
 
     async fn list_events(&self, viewer: &Viewer, query: EventQuery) -> Result<EventPage, ApiError> {

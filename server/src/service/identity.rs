@@ -56,13 +56,14 @@ fn invalid_credentials() -> ApiError {
 
 fn viewer(member: Member) -> Viewer {
     Viewer {
+        user_id: member.user.id,
         email: member.user.email,
         display_name: member.user.display_name,
-        org_slug: member.organization.slug,
         org_name: member.organization.name,
         role: member.role.name,
         access: Access {
             org_id: member.organization.id,
+            org_slug: member.organization.slug,
             plan: member.organization.plan,
             permissions: member.role.permissions,
         },
@@ -191,6 +192,7 @@ impl Services {
             .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "invalid API key"))?;
         let access = Access {
             org_id: org.id,
+            org_slug: org.slug,
             plan: org.plan,
             permissions: key.scopes.clone(),
         };
@@ -241,18 +243,22 @@ impl Services {
         Ok(self.store.delete_session(&sha256_hex(token.as_bytes())).await?)
     }
 
-    /// The `Set-Cookie` value carrying a session token (an empty token clears the cookie).
+    /// The `Set-Cookie` value carrying a session token.
     pub fn session_cookie(&self, token: &str) -> String {
-        let max_age = if token.is_empty() {
-            0
-        } else {
-            self.sessions.ttl.num_seconds()
-        };
+        self.cookie(token, self.sessions.ttl.num_seconds())
+    }
+
+    /// The `Set-Cookie` value that removes the session cookie.
+    pub fn cleared_session_cookie(&self) -> String {
+        self.cookie("", 0)
+    }
+
+    fn cookie(&self, value: &str, max_age: i64) -> String {
         let secure = if self.sessions.secure_cookie {
             "; Secure"
         } else {
             ""
         };
-        format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+        format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
     }
 }

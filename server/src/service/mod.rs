@@ -2,10 +2,12 @@
 //! functions (through [`app::api::context::Backend`]) both call these: one implementation, two doors.
 
 mod backend;
+mod export;
 mod identity;
 mod ingest;
 mod query;
 
+pub use export::CSV_COLUMNS;
 pub use identity::{generate_password, SessionSettings, SESSION_COOKIE};
 pub use ingest::MAX_BATCH;
 

@@ -129,6 +129,9 @@ fn push_filter(qb: &mut QueryBuilder<'_, Sqlite>, org_id: i64, filter: &EventFil
     if let Some(until) = filter.until {
         qb.push(" AND occurred_at < ").push_bind(micros(until));
     }
+    if let Some(seq) = filter.through_seq {
+        qb.push(" AND seq <= ").push_bind(seq);
+    }
     push_in(qb, "action", &filter.actions);
     push_in(qb, "category", &filter.categories);
     if !filter.actors.is_empty() {

@@ -1,0 +1,84 @@
+//! Who is calling the REST API: an API key (`Authorization: Bearer <key>`) or, for the web app's
+//! downloads, a signed-in session cookie.
+
+use super::{AppState, HttpError};
+use crate::service::SESSION_COOKIE;
+use crate::store::ApiKey;
+use app::model::{Access, Actor, ActorType, ApiError, ErrorCode, Viewer};
+use axum::extract::FromRequestParts;
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+
+/// An authenticated caller.
+pub enum Caller {
+    /// An application or script holding an API key.
+    Key { key: ApiKey, access: Access },
+    /// A member signed in to the web app.
+    Member(Viewer),
+}
+
+impl Caller {
+    /// What the caller may do, and in which organization.
+    pub fn access(&self) -> &Access {
+        match self {
+            Self::Key { access, .. } => access,
+            Self::Member(viewer) => &viewer.access,
+        }
+    }
+
+    /// The caller as the actor of an event it causes.
+    pub fn actor(&self) -> Actor {
+        match self {
+            Self::Key { key, .. } => Actor {
+                kind: ActorType::ApiKey,
+                id: format!("key_{}", key.id),
+                email: None,
+                name: Some(key.name.clone()),
+            },
+            Self::Member(viewer) => viewer.actor(),
+        }
+    }
+}
+
+/// The session token in the request's cookies, if any.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| *name == SESSION_COOKIE && !value.is_empty())
+        .map(|(_, value)| value.to_owned())
+}
+
+fn unauthorized(message: &str) -> ApiError {
+    ApiError::new(ErrorCode::Unauthorized, message)
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, HttpError> {
+        if let Some(header) = parts.headers.get(AUTHORIZATION) {
+            let secret = header
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| unauthorized("send the API key as Authorization: Bearer <key>"))?;
+            let (key, access) = state.services.authenticate_api_key(secret).await?;
+            return Ok(Self::Key { key, access });
+        }
+        let token = session_token(&parts.headers)
+            .ok_or_else(|| unauthorized("missing API key: send Authorization: Bearer <key>"))?;
+        let viewer = state
+            .services
+            .session_viewer(&token)
+            .await?
+            .ok_or_else(|| unauthorized("your session has ended: sign in again"))?;
+        Ok(Self::Member(viewer))
+    }
+}
