@@ -9,7 +9,7 @@ cd "$ROOT"
 
 TOTAL_START=$(now_ms)
 STAGE_NO=0
-STAGE_COUNT=8
+STAGE_COUNT=9
 SUMMARY=()
 
 summary() {
@@ -54,6 +54,16 @@ unit_tests() {
   fi
 }
 
+postgres_tests() {
+  # The HTTP integration tests again, each server on a fresh PostgreSQL database (the storage
+  # contract suite already runs on both databases in the previous stage).
+  if cargo nextest --version >/dev/null 2>&1; then
+    AUDITRAIL_TEST_DATABASE=postgres cargo nextest run -p server -E 'kind(test) & not binary(store_contract)'
+  else
+    AUDITRAIL_TEST_DATABASE=postgres cargo test -p server --test '*'
+  fi
+}
+
 playwright() {
   if [ ! -f end2end/package.json ]; then
     echo "end2end/package.json does not exist: the Playwright suite is not set up" >&2
@@ -69,7 +79,8 @@ stage "setup (--test)" "$ROOT/scripts/setup.sh" --test
 stage "rustfmt" cargo fmt --all -- --check
 stage "clippy (native, all targets)" cargo clippy --workspace --all-targets -- -D warnings
 stage "clippy (browser build, wasm32)" cargo clippy -p app --features csr --target wasm32-unknown-unknown -- -D warnings
-SHOW="$TESTS_CMD" stage "unit + integration tests" unit_tests
+SHOW="$TESTS_CMD" stage "unit + integration tests (SQLite; storage contract on both)" unit_tests
+SHOW="AUDITRAIL_TEST_DATABASE=postgres $TESTS_CMD -p server (integration)" stage "integration tests on PostgreSQL" postgres_tests
 stage "web app (trunk build -> dist/)" trunk build
 stage "server build (target/debug/auditrail)" cargo build -p server
 SHOW="cd end2end && npx --no -- playwright test" stage "end-to-end (Playwright, end2end/)" playwright

@@ -1,6 +1,8 @@
 //! The storage interface. All SQL lives behind [`Store`]; `sqlite/` implements it (PostgreSQL
 //! will implement the same trait). Nothing outside this module knows which database is in use.
 
+mod postgres;
+mod rows;
 mod sqlite;
 
 use app::model::{AuditEvent, Cursor, EventFilter, Permission, Plan};
@@ -8,6 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// A storage failure.
@@ -186,13 +189,16 @@ pub trait Store: Send + Sync + 'static {
     async fn event_by_id(&self, org_id: i64, id: &str) -> StoreResult<Option<AuditEvent>>;
 }
 
-/// Opens the store a database URL names (`sqlite://path`), creating the database if needed.
+/// Opens the store a database URL names (`sqlite://path` or `postgres://…`); a SQLite file is
+/// created if missing.
 pub async fn open(database_url: &str) -> StoreResult<Arc<dyn Store>> {
     if database_url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::connect(database_url).await?))
+    } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
+        Ok(Arc::new(PostgresStore::connect(database_url).await?))
     } else {
         Err(StoreError::Database(sqlx::Error::Configuration(
-            format!("unsupported database URL (expected sqlite://…): {database_url}").into(),
+            "DATABASE_URL must start with sqlite:// or postgres://".into(),
         )))
     }
 }

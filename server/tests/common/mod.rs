@@ -2,18 +2,19 @@
 
 #![allow(dead_code)] // each test binary uses its own subset of these helpers
 
+pub mod database;
+
+use database::TestDatabase;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use tempfile::TempDir;
 
 /// A running server and the database it owns; the process is killed on drop.
 pub struct TestServer {
     pub base: String,
     pub http: reqwest::Client,
-    database_url: String,
     child: Child,
-    _dir: TempDir,
+    database: TestDatabase,
 }
 
 fn binary() -> &'static str {
@@ -21,46 +22,30 @@ fn binary() -> &'static str {
 }
 
 impl TestServer {
-    /// Starts a server on an ephemeral port over a fresh database.
+    /// Starts a server on an ephemeral port over a fresh database: SQLite, or PostgreSQL when
+    /// `AUDITRAIL_TEST_DATABASE=postgres`.
     pub fn start() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let database_url = format!("sqlite://{}", dir.path().join("test.db").display());
-        let mut child = Command::new(binary())
-            .args(["serve", "--bind", "127.0.0.1:0", "--assets-dir"])
-            .arg(dir.path())
-            .env("DATABASE_URL", &database_url)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start auditrail serve");
-        let stderr = child.stderr.take().expect("stderr");
-        let mut lines = BufReader::new(stderr).lines();
-        let base = loop {
-            let line = lines
-                .next()
-                .expect("server exited before listening")
-                .expect("read stderr");
-            if let Some(at) = line.find("listening on ") {
-                break line[at + "listening on ".len()..].trim().to_owned();
-            }
-        };
-        // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        let database = TestDatabase::from_env();
+        let (child, base) = serve(&database.url);
         Self {
             base,
             http: reqwest::Client::new(),
-            database_url,
             child,
-            _dir: dir,
+            database,
         }
+    }
+
+    /// A second server process on the same database, as behind a load balancer.
+    pub fn peer(&self) -> Peer {
+        let (child, base) = serve(&self.database.url);
+        Peer { base, child }
     }
 
     /// Runs an `auditrail` subcommand on this server's database; answers its stdout.
     pub fn cli(&self, args: &[&str]) -> String {
         let out = Command::new(binary())
             .args(args)
-            .env("DATABASE_URL", &self.database_url)
+            .env("DATABASE_URL", &self.database.url)
             .output()
             .expect("run auditrail");
         assert!(
@@ -114,6 +99,45 @@ impl TestServer {
             .await
             .expect("GET");
         status_and_json(res).await
+    }
+}
+
+/// Starts `auditrail serve` on an ephemeral port; answers the process and its base URL.
+fn serve(database_url: &str) -> (Child, String) {
+    let mut child = Command::new(binary())
+        .args(["serve", "--bind", "127.0.0.1:0", "--assets-dir", "no-web-app"])
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start auditrail serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("server exited before listening")
+            .expect("read stderr");
+        if let Some(at) = line.find("listening on ") {
+            break line[at + "listening on ".len()..].trim().to_owned();
+        }
+    };
+    // Keep draining the log so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, base)
+}
+
+/// Another server process; killed on drop.
+pub struct Peer {
+    pub base: String,
+    child: Child,
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

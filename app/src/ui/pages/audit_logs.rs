@@ -3,7 +3,9 @@
 
 use crate::api::audit_logs::list_events;
 use crate::model::{Cursor, EventQuery};
-use crate::ui::components::{EventDetail, EventsTable, Pager};
+use crate::model::Permission;
+use crate::ui::auth::Auth;
+use crate::ui::components::{EventDetail, EventsTable, ExportLinks, Pager};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
@@ -64,10 +66,21 @@ pub fn AuditLogs() -> impl IntoView {
         Some(Ok(p)) => view! { <EventsTable events=p.data on_open=open /> }.into_any(),
     };
 
+    let auth = Auth::get();
+    let can_export = move || {
+        auth.viewer
+            .with(|v| v.as_ref().is_some_and(|v| v.access.has(Permission::AuditLogsExport)))
+    };
+
     view! {
         <div class="page-header">
-            <h1>"Audit Logs"</h1>
-            <p class="page-subtitle">"Every security event of your organization, newest first."</p>
+            <div>
+                <h1>"Audit Logs"</h1>
+                <p class="page-subtitle">"Every security event of your organization, newest first."</p>
+            </div>
+            <Show when=can_export>
+                <ExportLinks />
+            </Show>
         </div>
         <div class="table-wrap">{table}</div>
         <Pager page=page_number total page_size has_next on_previous on_next />

@@ -1,19 +1,12 @@
 //! Appending, listing and counting audit events on SQLite.
 
-use super::{micros, EventDraft, StoreError, StoreResult};
+use super::{micros, EventDraft, StoreResult};
 use crate::chain;
+use crate::store::{rows, StoreError};
 use app::model::{AuditEvent, Cursor, EventFilter};
 use chrono::{SubsecRound, Utc};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 use std::collections::HashMap;
-
-fn decode(data: &str) -> StoreResult<AuditEvent> {
-    serde_json::from_str(data).map_err(|e| StoreError::Corrupt(format!("event: {e}")))
-}
-
-fn encode(event: &AuditEvent) -> StoreResult<String> {
-    serde_json::to_string(event).map_err(|e| StoreError::Corrupt(format!("event: {e}")))
-}
 
 /// The original of an event whose idempotency key was seen before, with its content hash.
 async fn stored_by_idempotency_key(
@@ -28,7 +21,7 @@ async fn stored_by_idempotency_key(
     .bind(key)
     .fetch_optional(conn)
     .await?;
-    row.map(|(hash, data)| Ok((hash, decode(&data)?))).transpose()
+    row.map(|(hash, data)| Ok((hash, rows::event(&data)?))).transpose()
 }
 
 async fn insert(
@@ -59,7 +52,7 @@ async fn insert(
     .bind(&event.idempotency_key)
     .bind(content_hash)
     .bind(&event.hash)
-    .bind(encode(event)?)
+    .bind(rows::event_json(event)?)
     .execute(conn)
     .await?;
     Ok(())
@@ -178,7 +171,7 @@ pub async fn list(
     qb.push(" ORDER BY occurred_at DESC, id DESC LIMIT ")
         .push_bind(i64::from(limit));
     let rows: Vec<(String,)> = qb.build_query_as().fetch_all(pool).await?;
-    rows.iter().map(|(data,)| decode(data)).collect()
+    rows.iter().map(|(data,)| rows::event(data)).collect()
 }
 
 pub async fn count(pool: &SqlitePool, org_id: i64, filter: &EventFilter) -> StoreResult<u64> {
@@ -195,5 +188,5 @@ pub async fn by_id(pool: &SqlitePool, org_id: i64, id: &str) -> StoreResult<Opti
             .bind(id)
             .fetch_optional(pool)
             .await?;
-    data.as_deref().map(decode).transpose()
+    data.as_deref().map(rows::event).transpose()
 }

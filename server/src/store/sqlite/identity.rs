@@ -1,55 +1,15 @@
 //! Organizations, users, roles, memberships, sessions and API keys on SQLite.
 
-use super::{
-    duplicate_as, join_permissions, micros, parse_plan, split_permissions, ApiKey, Member,
-    NewSession, Organization, Role, StoreResult, User,
-};
+use super::{micros, ApiKey, Member, NewSession, Organization, Role, StoreResult, User};
+use crate::store::rows::{self, duplicate_as, join_permissions};
 use app::model::{Permission, Plan};
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
+use sqlx::SqlitePool;
 
 const ORG_COLUMNS: &str = "o.id AS org_id, o.slug, o.name AS org_name, o.plan, o.retention_days";
 const USER_COLUMNS: &str = "u.id AS user_id, u.email, u.display_name, u.password_hash";
 const ROLE_COLUMNS: &str =
     "r.id AS role_id, r.org_id AS role_org_id, r.name AS role_name, r.permissions, r.builtin";
-
-fn organization(row: &SqliteRow) -> StoreResult<Organization> {
-    Ok(Organization {
-        id: row.try_get("org_id")?,
-        slug: row.try_get("slug")?,
-        name: row.try_get("org_name")?,
-        plan: parse_plan(row.try_get("plan")?)?,
-        retention_days: row.try_get("retention_days")?,
-    })
-}
-
-fn user(row: &SqliteRow) -> StoreResult<User> {
-    Ok(User {
-        id: row.try_get("user_id")?,
-        email: row.try_get("email")?,
-        display_name: row.try_get("display_name")?,
-        password_hash: row.try_get("password_hash")?,
-    })
-}
-
-fn role(row: &SqliteRow) -> StoreResult<Role> {
-    Ok(Role {
-        id: row.try_get("role_id")?,
-        org_id: row.try_get("role_org_id")?,
-        name: row.try_get("role_name")?,
-        permissions: split_permissions(row.try_get("permissions")?)?,
-        builtin: row.try_get("builtin")?,
-    })
-}
-
-fn member(row: &SqliteRow) -> StoreResult<Member> {
-    Ok(Member {
-        user: user(row)?,
-        organization: organization(row)?,
-        role: role(row)?,
-    })
-}
 
 pub async fn create_organization(
     pool: &SqlitePool,
@@ -85,7 +45,7 @@ pub async fn organization_by_slug(
 ) -> StoreResult<Option<Organization>> {
     let sql = format!("SELECT {ORG_COLUMNS} FROM organizations o WHERE o.slug = ?");
     let row = sqlx::query(&sql).bind(slug).fetch_optional(pool).await?;
-    row.as_ref().map(organization).transpose()
+    row.as_ref().map(rows::organization).transpose()
 }
 
 pub async fn create_role(
@@ -121,7 +81,7 @@ pub async fn role_by_name(pool: &SqlitePool, org_id: i64, name: &str) -> StoreRe
         .bind(name)
         .fetch_optional(pool)
         .await?;
-    row.as_ref().map(role).transpose()
+    row.as_ref().map(rows::role).transpose()
 }
 
 pub async fn create_user(
@@ -152,7 +112,7 @@ pub async fn create_user(
 pub async fn user_by_email(pool: &SqlitePool, email: &str) -> StoreResult<Option<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.email = ?");
     let row = sqlx::query(&sql).bind(email).fetch_optional(pool).await?;
-    row.as_ref().map(user).transpose()
+    row.as_ref().map(rows::user).transpose()
 }
 
 pub async fn add_member(
@@ -187,8 +147,8 @@ fn member_query(condition: &str) -> String {
 
 pub async fn memberships(pool: &SqlitePool, user_id: i64) -> StoreResult<Vec<Member>> {
     let sql = member_query("WHERE m.user_id = ? ORDER BY m.created_at, m.org_id");
-    let rows = sqlx::query(&sql).bind(user_id).fetch_all(pool).await?;
-    rows.iter().map(member).collect()
+    let found = sqlx::query(&sql).bind(user_id).fetch_all(pool).await?;
+    found.iter().map(rows::member).collect()
 }
 
 pub async fn create_session(pool: &SqlitePool, session: &NewSession<'_>) -> StoreResult<()> {
@@ -220,7 +180,7 @@ pub async fn session_member(
         .bind(micros(now))
         .fetch_optional(pool)
         .await?;
-    row.as_ref().map(member).transpose()
+    row.as_ref().map(rows::member).transpose()
 }
 
 pub async fn delete_session(pool: &SqlitePool, token_hash: &str) -> StoreResult<()> {
@@ -277,13 +237,7 @@ pub async fn api_key_by_secret_hash(
     else {
         return Ok(None);
     };
-    let org = organization(&row)?;
-    let key = ApiKey {
-        id: row.try_get("key_id")?,
-        org_id: org.id,
-        name: row.try_get("key_name")?,
-        scopes: split_permissions(row.try_get("scopes")?)?,
-        last4: row.try_get("last4")?,
-    };
+    let org = rows::organization(&row)?;
+    let key = rows::api_key(&row, org.id)?;
     Ok(Some((key, org)))
 }

@@ -5,8 +5,7 @@ mod events;
 mod identity;
 
 use super::{
-    ApiKey, EventDraft, Member, NewSession, Organization, Role, Store, StoreError, StoreResult,
-    User,
+    ApiKey, EventDraft, Member, NewSession, Organization, Role, Store, StoreResult, User,
 };
 use app::model::{AuditEvent, Cursor, EventFilter, Permission, Plan};
 use async_trait::async_trait;
@@ -41,36 +40,6 @@ impl SqliteStore {
 /// Unix microseconds, the stored form of every time.
 fn micros(t: DateTime<Utc>) -> i64 {
     t.timestamp_micros()
-}
-
-/// Comma-separated permission names, the stored form of a permission set.
-fn join_permissions(permissions: &[Permission]) -> String {
-    permissions
-        .iter()
-        .map(|p| p.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-fn split_permissions(text: &str) -> StoreResult<Vec<Permission>> {
-    text.split(',')
-        .filter(|s| !s.is_empty())
-        .map(|s| Permission::parse(s).ok_or_else(|| StoreError::Corrupt(format!("permission {s}"))))
-        .collect()
-}
-
-fn parse_plan(text: &str) -> StoreResult<Plan> {
-    Plan::parse(text).ok_or_else(|| StoreError::Corrupt(format!("plan {text}")))
-}
-
-/// Turns a unique-constraint violation into [`StoreError::Duplicate`] naming `what`.
-fn duplicate_as(what: &str) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
-    move |e| match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            StoreError::Duplicate(what.to_owned())
-        }
-        _ => StoreError::Database(e),
-    }
 }
 
 #[async_trait]

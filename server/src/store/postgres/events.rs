@@ -1,0 +1,237 @@
+//! Appending, listing and counting audit events on PostgreSQL.
+
+use super::{EventDraft, StoreResult};
+use crate::chain;
+use crate::store::{rows, StoreError};
+use app::model::{AuditEvent, Cursor, EventFilter};
+use chrono::{DateTime, SubsecRound, Utc};
+use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
+use std::collections::HashMap;
+
+/// The originals of events whose idempotency keys were seen before: key → (content hash, event).
+async fn stored_by_idempotency_keys(
+    conn: &mut PgConnection,
+    org_id: i64,
+    keys: &[String],
+) -> StoreResult<HashMap<String, (String, AuditEvent)>> {
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let found: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT k.idempotency_key, k.content_hash, e.data
+         FROM idempotency_keys k
+         JOIN events e ON e.org_id = k.org_id AND e.occurred_at = k.occurred_at AND e.id = k.event_id
+         WHERE k.org_id = $1 AND k.idempotency_key = ANY($2)",
+    )
+    .bind(org_id)
+    .bind(keys)
+    .fetch_all(conn)
+    .await?;
+    found
+        .into_iter()
+        .map(|(key, hash, data)| Ok((key, (hash, rows::event(&data)?))))
+        .collect()
+}
+
+/// The column arrays of a batch, for one `INSERT … SELECT FROM UNNEST(…)`.
+#[derive(Default)]
+struct Columns {
+    seq: Vec<i64>,
+    id: Vec<String>,
+    occurred_at: Vec<DateTime<Utc>>,
+    received_at: Vec<DateTime<Utc>>,
+    action: Vec<String>,
+    category: Vec<String>,
+    actor_type: Vec<&'static str>,
+    actor_id: Vec<String>,
+    actor_label: Vec<String>,
+    ip: Vec<Option<String>>,
+    environment: Vec<Option<String>>,
+    result: Vec<&'static str>,
+    hash: Vec<String>,
+    data: Vec<String>,
+}
+
+impl Columns {
+    fn push(&mut self, e: &AuditEvent) -> StoreResult<()> {
+        self.seq.push(e.seq);
+        self.id.push(e.id.clone());
+        self.occurred_at.push(e.occurred_at);
+        self.received_at.push(e.received_at);
+        self.action.push(e.action.clone());
+        self.category.push(e.category.clone());
+        self.actor_type.push(e.actor.kind.as_str());
+        self.actor_id.push(e.actor.id.clone());
+        self.actor_label.push(e.actor.label().to_lowercase());
+        self.ip.push(e.context.ip.clone());
+        self.environment.push(e.context.environment.clone());
+        self.result.push(e.result.as_str());
+        self.hash.push(e.hash.clone());
+        self.data.push(rows::event_json(e)?);
+        Ok(())
+    }
+
+    async fn insert(self, conn: &mut PgConnection, org_id: i64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO events (org_id, seq, id, occurred_at, received_at, action, category,
+                 actor_type, actor_id, actor_label, ip, environment, result, hash, data)
+             SELECT $1, * FROM UNNEST($2::bigint[], $3::text[], $4::timestamptz[],
+                 $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                 $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])",
+        )
+        .bind(org_id)
+        .bind(self.seq)
+        .bind(self.id)
+        .bind(self.occurred_at)
+        .bind(self.received_at)
+        .bind(self.action)
+        .bind(self.category)
+        .bind(self.actor_type)
+        .bind(self.actor_id)
+        .bind(self.actor_label)
+        .bind(self.ip)
+        .bind(self.environment)
+        .bind(self.result)
+        .bind(self.hash)
+        .bind(self.data)
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+}
+
+pub async fn append(
+    pool: &PgPool,
+    org_id: i64,
+    batch: Vec<EventDraft>,
+) -> StoreResult<Vec<AuditEvent>> {
+    let mut tx = pool.begin().await?;
+    // The head row's lock serialises appends to this organization across processes.
+    let (mut seq, mut prev_hash): (i64, String) =
+        sqlx::query_as("SELECT seq, hash FROM chain_heads WHERE org_id = $1 FOR UPDATE")
+            .bind(org_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let keys: Vec<String> = batch
+        .iter()
+        .filter_map(|d| d.event.idempotency_key.clone())
+        .collect();
+    let mut originals = stored_by_idempotency_keys(&mut tx, org_id, &keys).await?;
+    let received_at = Utc::now().trunc_subsecs(6);
+    let mut stored: Vec<AuditEvent> = Vec::with_capacity(batch.len());
+    let mut columns = Columns::default();
+    let mut new_keys: Vec<(String, String, DateTime<Utc>, String)> = Vec::new();
+
+    for (index, draft) in batch.into_iter().enumerate() {
+        if let Some(key) = &draft.event.idempotency_key {
+            if let Some((hash, event)) = originals.get(key) {
+                if *hash != draft.content_hash {
+                    return Err(StoreError::IdempotencyConflict { index });
+                }
+                stored.push(event.clone());
+                continue;
+            }
+        }
+        let mut event = draft.event;
+        seq += 1;
+        event.seq = seq;
+        event.received_at = received_at;
+        chain::seal(&mut event, &prev_hash);
+        prev_hash.clone_from(&event.hash);
+        columns.push(&event)?;
+        if let Some(key) = &event.idempotency_key {
+            originals.insert(key.clone(), (draft.content_hash.clone(), event.clone()));
+            new_keys.push((key.clone(), event.id.clone(), event.occurred_at, draft.content_hash));
+        }
+        stored.push(event);
+    }
+
+    columns.insert(&mut tx, org_id).await?;
+    if !new_keys.is_empty() {
+        let mut qb = QueryBuilder::<Postgres>::new(
+            "INSERT INTO idempotency_keys (org_id, idempotency_key, event_id, occurred_at, content_hash) ",
+        );
+        qb.push_values(new_keys, |mut row, (key, id, at, hash)| {
+            row.push_bind(org_id).push_bind(key).push_bind(id).push_bind(at).push_bind(hash);
+        });
+        qb.build().execute(&mut *tx).await?;
+    }
+    sqlx::query("UPDATE chain_heads SET seq = $2, hash = $3 WHERE org_id = $1")
+        .bind(org_id)
+        .bind(seq)
+        .bind(&prev_hash)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+fn lowercase(values: &[String]) -> Vec<String> {
+    values.iter().map(|v| v.to_lowercase()).collect()
+}
+
+/// Appends `WHERE …` for the organization and the filter.
+fn push_filter(qb: &mut QueryBuilder<'_, Postgres>, org_id: i64, filter: &EventFilter) {
+    qb.push(" WHERE org_id = ").push_bind(org_id);
+    if let Some(from) = filter.from {
+        qb.push(" AND occurred_at >= ").push_bind(from);
+    }
+    if let Some(until) = filter.until {
+        qb.push(" AND occurred_at < ").push_bind(until);
+    }
+    if let Some(seq) = filter.through_seq {
+        qb.push(" AND seq <= ").push_bind(seq);
+    }
+    if !filter.actions.is_empty() {
+        qb.push(" AND action = ANY(").push_bind(filter.actions.clone()).push(")");
+    }
+    if !filter.categories.is_empty() {
+        qb.push(" AND category = ANY(").push_bind(filter.categories.clone()).push(")");
+    }
+    if !filter.actors.is_empty() {
+        qb.push(" AND (actor_label = ANY(")
+            .push_bind(lowercase(&filter.actors))
+            .push(") OR actor_id = ANY(")
+            .push_bind(filter.actors.clone())
+            .push("))");
+    }
+}
+
+pub async fn list(
+    pool: &PgPool,
+    org_id: i64,
+    filter: &EventFilter,
+    cursor: Option<&Cursor>,
+    limit: u32,
+) -> StoreResult<Vec<AuditEvent>> {
+    let mut qb = QueryBuilder::new("SELECT data FROM events");
+    push_filter(&mut qb, org_id, filter);
+    if let Some(cursor) = cursor {
+        qb.push(" AND (occurred_at, id) < (")
+            .push_bind(cursor.occurred_at)
+            .push(", ")
+            .push_bind(cursor.id.clone())
+            .push(")");
+    }
+    qb.push(" ORDER BY occurred_at DESC, id DESC LIMIT ")
+        .push_bind(i64::from(limit));
+    let found: Vec<(String,)> = qb.build_query_as().fetch_all(pool).await?;
+    found.iter().map(|(data,)| rows::event(data)).collect()
+}
+
+pub async fn count(pool: &PgPool, org_id: i64, filter: &EventFilter) -> StoreResult<u64> {
+    let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM events");
+    push_filter(&mut qb, org_id, filter);
+    let (n,): (i64,) = qb.build_query_as().fetch_one(pool).await?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+pub async fn by_id(pool: &PgPool, org_id: i64, id: &str) -> StoreResult<Option<AuditEvent>> {
+    let data: Option<String> =
+        sqlx::query_scalar("SELECT data FROM events WHERE org_id = $1 AND id = $2")
+            .bind(org_id)
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+    data.as_deref().map(rows::event).transpose()
+}
