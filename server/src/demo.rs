@@ -32,7 +32,13 @@ const IPS: [&str; 10] = [
     "185.220.101.34",
     "45.83.64.2",
 ];
-const LOCATIONS: [&str; 5] = ["Berlin, DE", "London, GB", "New York, US", "Lisbon, PT", "Unknown"];
+const LOCATIONS: [&str; 5] = [
+    "Berlin, DE",
+    "London, GB",
+    "New York, US",
+    "Lisbon, PT",
+    "Unknown",
+];
 const BROWSERS: [(&str, &str, &str); 4] = [
     ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36", "Chrome", "macOS"),
     ("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "Firefox", "Linux"),
@@ -81,7 +87,9 @@ impl EventGenerator {
     }
 
     fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        *items.choose(&mut self.rng).expect("demo tables are not empty")
+        *items
+            .choose(&mut self.rng)
+            .expect("demo tables are not empty")
     }
 
     fn person(&mut self) -> Actor {
@@ -235,10 +243,16 @@ impl EventGenerator {
             }
             750..=779 => {
                 let key = self.pick(&API_KEYS);
-                let action = self.pick(&["api_key.created", "api_key.rotated", "api_key.updated", "api_key.deleted"]);
+                let action = self.pick(&[
+                    "api_key.created",
+                    "api_key.rotated",
+                    "api_key.updated",
+                    "api_key.deleted",
+                ]);
                 e.action = action.into();
                 e.targets = vec![Self::named_target("api_key", key)];
-                e.details = details(json!({"key_last4": format!("{:04}", self.rng.gen_range(0..10000))}));
+                e.details =
+                    details(json!({"key_last4": format!("{:04}", self.rng.gen_range(0..10000))}));
             }
             780..=799 => {
                 e.action = self.pick(&["role.created", "role.updated"]).into();
@@ -252,7 +266,9 @@ impl EventGenerator {
             }
             800..=819 => {
                 e.action = "export.created".into();
-                e.details = details(json!({"format": self.pick(&["csv", "json", "ndjson"]), "rows": self.rng.gen_range(10..50_000)}));
+                e.details = details(
+                    json!({"format": self.pick(&["csv", "json", "ndjson"]), "rows": self.rng.gen_range(10..50_000)}),
+                );
             }
             820..=834 => {
                 e.action = "webhook_endpoint.created".into();
@@ -261,7 +277,12 @@ impl EventGenerator {
             }
             835..=844 => {
                 e.action = "security.brute_force.detected".into();
-                e.actor = Actor { kind: ActorType::System, id: "detector".into(), email: None, name: None };
+                e.actor = Actor {
+                    kind: ActorType::System,
+                    id: "detector".into(),
+                    email: None,
+                    name: None,
+                };
                 e.result = EventResult::Failure;
                 e.context.ip = Some("185.220.101.34".into());
                 e.targets = vec![self.user_target()];
@@ -269,7 +290,12 @@ impl EventGenerator {
             }
             845..=849 => {
                 e.action = "security.account.lockout".into();
-                e.actor = Actor { kind: ActorType::System, id: "detector".into(), email: None, name: None };
+                e.actor = Actor {
+                    kind: ActorType::System,
+                    id: "detector".into(),
+                    email: None,
+                    name: None,
+                };
                 e.targets = vec![self.user_target()];
             }
             850..=899 => {
@@ -297,8 +323,13 @@ impl EventGenerator {
                 e.actor = self.api_key();
                 e.context = self.machine_context("production");
                 e.targets = vec![Self::named_target("service", "payments-api")];
-                e.result = if self.rng.gen_bool(0.1) { EventResult::Failure } else { EventResult::Success };
-                e.details = details(json!({"commit": format!("{:07x}", self.rng.gen_range(0..0xfffffff))}));
+                e.result = if self.rng.gen_bool(0.1) {
+                    EventResult::Failure
+                } else {
+                    EventResult::Success
+                };
+                e.details =
+                    details(json!({"commit": format!("{:07x}", self.rng.gen_range(0..0xfffffff))}));
             }
         }
         e

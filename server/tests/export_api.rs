@@ -13,7 +13,10 @@ async fn list_all(server: &TestServer, key: &str, query: &str) -> Vec<Value> {
     let mut cursor = String::new();
     loop {
         let (status, page) = server
-            .get(key, &format!("/api/v1/audit-logs?limit=1000&{query}{cursor}"))
+            .get(
+                key,
+                &format!("/api/v1/audit-logs?limit=1000&{query}{cursor}"),
+            )
             .await;
         assert_eq!(status, 200, "{page}");
         all.extend(page["data"].as_array().unwrap().iter().cloned());
@@ -24,7 +27,11 @@ async fn list_all(server: &TestServer, key: &str, query: &str) -> Vec<Value> {
     }
 }
 
-async fn export(server: &TestServer, key: &str, query: &str) -> (u16, String, reqwest::header::HeaderMap) {
+async fn export(
+    server: &TestServer,
+    key: &str,
+    query: &str,
+) -> (u16, String, reqwest::header::HeaderMap) {
     let res = server
         .http
         .get(server.url(&format!("/api/v1/audit-logs/export?{query}")))
@@ -72,7 +79,10 @@ async fn every_format_round_trips_to_the_list_apis_events() {
     let key = server.key("acme", "events:write,audit_logs:read,audit_logs:export");
     for chunk in (0..2300).collect::<Vec<_>>().chunks(1000) {
         let batch: Vec<Value> = chunk.iter().map(|&i| event(i)).collect();
-        assert_eq!(server.ingest(&key, &json!({ "events": batch })).await.0, 201);
+        assert_eq!(
+            server.ingest(&key, &json!({ "events": batch })).await.0,
+            201
+        );
     }
     let filter = "action=user.invited";
     let expected = list_all(&server, &key, filter).await;
@@ -82,29 +92,44 @@ async fn every_format_round_trips_to_the_list_apis_events() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(headers["content-type"], "application/json");
     let disposition = headers["content-disposition"].to_str().unwrap();
-    assert!(disposition.starts_with("attachment; filename=\"auditrail-acme-start-"), "{disposition}");
+    assert!(
+        disposition.starts_with("attachment; filename=\"auditrail-acme-start-"),
+        "{disposition}"
+    );
     let json: Vec<Value> = serde_json::from_str(&body).unwrap();
     assert_eq!(json, expected);
 
     let (status, body, _) = export(&server, &key, &format!("format=ndjson&{filter}")).await;
     assert_eq!(status, 200);
-    let lines: Vec<Value> = body.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = body
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines, expected);
 
     let (status, body, headers) = export(&server, &key, &format!("format=csv&{filter}")).await;
     assert_eq!(status, 200);
     assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
     let rows = parse_csv(&body);
-    assert_eq!(rows[0], server::service::CSV_COLUMNS.map(String::from).to_vec());
+    assert_eq!(
+        rows[0],
+        server::service::CSV_COLUMNS.map(String::from).to_vec()
+    );
     assert_eq!(rows.len() - 1, expected.len());
     for (row, event) in rows[1..].iter().zip(&expected) {
         assert_eq!(row[0], event["id"].as_str().unwrap());
         assert_eq!(row[1], event["seq"].to_string());
         assert_eq!(row[3], "user.invited");
         assert_eq!(row[7], "alice@acme.com");
-        assert_eq!(serde_json::from_str::<Value>(&row[9]).unwrap(), event["targets"]);
+        assert_eq!(
+            serde_json::from_str::<Value>(&row[9]).unwrap(),
+            event["targets"]
+        );
         assert_eq!(row[15], event["message"].as_str().unwrap());
-        assert_eq!(serde_json::from_str::<Value>(&row[16]).unwrap(), event["details"]);
+        assert_eq!(
+            serde_json::from_str::<Value>(&row[16]).unwrap(),
+            event["details"]
+        );
         assert_eq!(row[19], event["hash"].as_str().unwrap());
     }
 }
@@ -139,13 +164,18 @@ async fn each_export_is_recorded_with_actor_format_filter_and_row_count() {
     let (status, _, headers) = export(&server, &key, "format=ndjson&action=user.invited").await;
     assert_eq!(status, 200);
     assert_eq!(headers["x-total-count"], "3");
-    let (_, page) = server.get(&key, "/api/v1/audit-logs?action=export.created").await;
+    let (_, page) = server
+        .get(&key, "/api/v1/audit-logs?action=export.created")
+        .await;
     let audit = &page["data"][0];
     assert_eq!(audit["actor"]["type"], "api_key");
     assert_eq!(audit["actor"]["name"], "test-key");
     assert_eq!(audit["details"]["format"], "ndjson");
     assert_eq!(audit["details"]["rows"], 3);
-    assert_eq!(audit["details"]["filter"]["actions"], json!(["user.invited"]));
+    assert_eq!(
+        audit["details"]["filter"]["actions"],
+        json!(["user.invited"])
+    );
 }
 
 #[tokio::test]
@@ -157,7 +187,12 @@ async fn exports_need_the_export_permission_and_a_format() {
 
     let (status, body, _) = export(&server, &reader, "format=csv").await;
     assert_eq!(status, 403, "{body}");
-    for (query, field) in [("", "format"), ("format=xlsx", "format"), ("format=csv&limit=5", "limit"), ("format=csv&from=soon", "from")] {
+    for (query, field) in [
+        ("", "format"),
+        ("format=xlsx", "format"),
+        ("format=csv&limit=5", "limit"),
+        ("format=csv&from=soon", "from"),
+    ] {
         let (status, body, _) = export(&server, &exporter, query).await;
         assert_eq!(status, 400, "{query}: {body}");
         let error: Value = serde_json::from_str(&body).unwrap();
@@ -173,7 +208,13 @@ async fn exports_need_the_export_permission_and_a_format() {
             .send()
             .await
             .unwrap();
-        let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+        let cookie = res.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
         let res = server
             .http
             .get(server.url("/api/v1/audit-logs/export?format=csv"))
@@ -191,7 +232,15 @@ async fn a_large_export_through_the_cli_completes_and_parses() {
     server.cli(&["seed", "--events", "200000"]);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("all.ndjson");
-    server.cli(&["export", "--org", "acme", "--format", "ndjson", "-o", file.to_str().unwrap()]);
+    server.cli(&[
+        "export",
+        "--org",
+        "acme",
+        "--format",
+        "ndjson",
+        "-o",
+        file.to_str().unwrap(),
+    ]);
     let text = std::fs::read_to_string(&file).unwrap();
     let mut count = 0;
     let mut last: Option<(chrono::DateTime<chrono::Utc>, String)> = None;
@@ -209,7 +258,9 @@ async fn a_large_export_through_the_cli_completes_and_parses() {
     }
     assert_eq!(count, 200_000);
     let key = server.key("acme", "audit_logs:read");
-    let (_, page) = server.get(&key, "/api/v1/audit-logs?action=export.created").await;
+    let (_, page) = server
+        .get(&key, "/api/v1/audit-logs?action=export.created")
+        .await;
     assert_eq!(page["data"][0]["actor"]["type"], "system");
     assert_eq!(page["data"][0]["details"]["rows"], 200_000);
     let _ = status_and_json; // shared helper, used by other test files

@@ -6,7 +6,9 @@ use common::{event, TestServer};
 use serde_json::{json, Value};
 
 async fn total(server: &TestServer, key: &str) -> u64 {
-    let (status, body) = server.get(key, "/api/v1/audit-logs?include_total=true&limit=1").await;
+    let (status, body) = server
+        .get(key, "/api/v1/audit-logs?include_total=true&limit=1")
+        .await;
     assert_eq!(status, 200, "{body}");
     body["total"].as_u64().expect("total")
 }
@@ -23,7 +25,10 @@ async fn ingests_one_event_and_answers_it_committed_with_message_and_chain() {
     assert_eq!(body["ids"][0], stored["id"]);
     assert_eq!(stored["seq"], 1);
     assert_eq!(stored["category"], "user");
-    assert_eq!(stored["message"], "user1@acme.com was invited by alice@acme.com");
+    assert_eq!(
+        stored["message"],
+        "user1@acme.com was invited by alice@acme.com"
+    );
     assert_eq!(stored["prev_hash"], "0".repeat(64));
     assert_eq!(stored["hash"].as_str().unwrap().len(), 64);
 
@@ -100,7 +105,10 @@ async fn rejects_every_bad_input_with_a_json_error_and_writes_nothing() {
         let (got, answer) = server.ingest(&key, &body).await;
         assert_eq!(got, 400, "{name}: {answer}");
         let error = &answer["error"];
-        assert!(error["code"].is_string() && error["message"].is_string(), "{name}: {answer}");
+        assert!(
+            error["code"].is_string() && error["message"].is_string(),
+            "{name}: {answer}"
+        );
         if let Some(field) = field {
             assert_eq!(error["field"], field, "{name}: {answer}");
         }
@@ -119,7 +127,10 @@ async fn rejects_every_bad_input_with_a_json_error_and_writes_nothing() {
         .await
         .unwrap();
     let (status, answer) = common::status_and_json(res).await;
-    assert_eq!((status, answer["error"]["code"].as_str()), (400, Some("invalid_request")));
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (400, Some("invalid_request"))
+    );
 
     let blob = "x".repeat(1024 * 1024 + 10);
     let res = server
@@ -132,9 +143,16 @@ async fn rejects_every_bad_input_with_a_json_error_and_writes_nothing() {
         .await
         .unwrap();
     let (status, answer) = common::status_and_json(res).await;
-    assert_eq!((status, answer["error"]["code"].as_str()), (413, Some("payload_too_large")));
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (413, Some("payload_too_large"))
+    );
 
-    assert_eq!(total(&server, &key).await, 0, "a rejected request wrote something");
+    assert_eq!(
+        total(&server, &key).await,
+        0,
+        "a rejected request wrote something"
+    );
 }
 
 #[tokio::test]
@@ -167,7 +185,11 @@ async fn an_idempotent_retry_returns_the_original_and_different_content_conflict
     assert_eq!(status, 201);
     assert_eq!(answer["events"][0], answer["events"][1]);
 
-    assert_eq!(total(&server, &key).await, 2, "retries and the conflicting batch wrote nothing new");
+    assert_eq!(
+        total(&server, &key).await,
+        2,
+        "retries and the conflicting batch wrote nothing new"
+    );
 }
 
 #[tokio::test]
@@ -180,9 +202,13 @@ async fn unknown_actions_are_accepted_with_a_generic_sentence_and_prefix_categor
     let (status, answer) = server.ingest(&key, &body).await;
     assert_eq!(status, 201);
     assert_eq!(answer["events"][0]["category"], "deploy");
-    assert_eq!(answer["events"][0]["message"], "api-key:ci performed deploy.finished on billing");
+    assert_eq!(
+        answer["events"][0]["message"],
+        "api-key:ci performed deploy.finished on billing"
+    );
 
-    let given = json!({"action": "x", "category": "custom", "actor": {"type": "system", "id": "s"}});
+    let given =
+        json!({"action": "x", "category": "custom", "actor": {"type": "system", "id": "s"}});
     let (_, answer) = server.ingest(&key, &given).await;
     assert_eq!(answer["events"][0]["category"], "custom");
 }

@@ -22,7 +22,8 @@ async fn two_processes_ingesting_into_one_organization_keep_one_intact_chain() {
             tokio::spawn(async move {
                 let http = reqwest::Client::new();
                 for round in 0..15 {
-                    let batch: Vec<Value> = (0..20).map(|i| event(w * 1000 + round * 20 + i)).collect();
+                    let batch: Vec<Value> =
+                        (0..20).map(|i| event(w * 1000 + round * 20 + i)).collect();
                     let res = http
                         .post(format!("{base}/api/v1/events"))
                         .bearer_auth(&key)

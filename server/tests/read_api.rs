@@ -8,7 +8,12 @@ use serde_json::{json, Value};
 use std::collections::HashSet;
 
 /// Posts `n` events in batches, `occurred_at` one second apart going back from `start`.
-async fn ingest_spread(server: &TestServer, key: &str, n: usize, start: chrono::DateTime<chrono::Utc>) {
+async fn ingest_spread(
+    server: &TestServer,
+    key: &str,
+    n: usize,
+    start: chrono::DateTime<chrono::Utc>,
+) {
     let events: Vec<Value> = (0..n)
         .map(|i| {
             let mut e = event(i);
@@ -29,16 +34,30 @@ async fn missing_wrong_or_underscoped_keys_get_401_and_403() {
     let writer = server.key("acme", "events:write");
     let reader = server.key("acme", "audit_logs:read");
 
-    let res = server.http.get(server.url("/api/v1/audit-logs")).send().await.unwrap();
+    let res = server
+        .http
+        .get(server.url("/api/v1/audit-logs"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
     let (status, body) = server.get("atr_not-a-real-key", "/api/v1/audit-logs").await;
-    assert_eq!((status, body["error"]["code"].as_str()), (401, Some("unauthorized")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("unauthorized"))
+    );
     let (status, body) = server.get(&writer, "/api/v1/audit-logs").await;
-    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("forbidden")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("forbidden"))
+    );
     let (status, _) = server.get(&writer, "/api/v1/event-types").await;
     assert_eq!(status, 403);
     let (status, body) = server.ingest(&reader, &event(1)).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("forbidden")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("forbidden"))
+    );
 }
 
 #[tokio::test]
@@ -63,12 +82,22 @@ async fn organizations_never_see_each_others_events() {
     let (_, body) = server.ingest(&acme, &event(1)).await;
     let id = body["ids"][0].as_str().unwrap().to_owned();
 
-    let (status, body) = server.get(&globex, &format!("/api/v1/audit-logs/{id}")).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("not_found")));
-    let (_, body) = server.get(&globex, "/api/v1/audit-logs?include_total=true").await;
+    let (status, body) = server
+        .get(&globex, &format!("/api/v1/audit-logs/{id}"))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
+    let (_, body) = server
+        .get(&globex, "/api/v1/audit-logs?include_total=true")
+        .await;
     assert_eq!(body["total"], 0);
     let (_, body) = server.ingest(&globex, &event(2)).await;
-    assert_eq!(body["events"][0]["seq"], 1, "each organization has its own sequence");
+    assert_eq!(
+        body["events"][0]["seq"], 1,
+        "each organization has its own sequence"
+    );
 }
 
 #[tokio::test]
@@ -93,23 +122,49 @@ async fn filters_narrow_the_list_and_bad_parameters_are_refused() {
         let server = &server;
         let key = key.clone();
         async move {
-            let (status, body) = server.get(&key, &format!("/api/v1/audit-logs?include_total=true&{query}")).await;
+            let (status, body) = server
+                .get(
+                    &key,
+                    &format!("/api/v1/audit-logs?include_total=true&{query}"),
+                )
+                .await;
             assert_eq!(status, 200, "{query}: {body}");
-            assert_eq!(body["data"].as_array().unwrap().len() as u64, body["total"].as_u64().unwrap());
+            assert_eq!(
+                body["data"].as_array().unwrap().len() as u64,
+                body["total"].as_u64().unwrap()
+            );
             body["total"].as_u64().unwrap()
         }
     };
     assert_eq!(count("action=user.invited").await, 2);
-    assert_eq!(count("event_type=SECRET_READ&event_type=auth.login.failure").await, 2);
+    assert_eq!(
+        count("event_type=SECRET_READ&event_type=auth.login.failure").await,
+        2
+    );
     assert_eq!(count("category=auth").await, 1);
     assert_eq!(count("actor=api-key:ci-deploy").await, 1);
     assert_eq!(count("actor=BOB@acme.com").await, 1);
     assert_eq!(count("actor=u_alice").await, 2);
-    assert_eq!(count("from=2025-01-15&to=2025-01-31").await, 2, "a date `to` includes its whole day");
-    assert_eq!(count("to=2025-01-31T23:59:59Z").await, 3, "an RFC 3339 `to` includes that instant");
+    assert_eq!(
+        count("from=2025-01-15&to=2025-01-31").await,
+        2,
+        "a date `to` includes its whole day"
+    );
+    assert_eq!(
+        count("to=2025-01-31T23:59:59Z").await,
+        3,
+        "an RFC 3339 `to` includes that instant"
+    );
     assert_eq!(count("from=2025-02-01T00:00:00%2B00:00").await, 1);
 
-    for bad in ["limit=0", "limit=1001", "from=last-tuesday", "cursor=garbage!", "colour=red", "include_total=maybe"] {
+    for bad in [
+        "limit=0",
+        "limit=1001",
+        "from=last-tuesday",
+        "cursor=garbage!",
+        "colour=red",
+        "include_total=maybe",
+    ] {
         let (status, body) = server.get(&key, &format!("/api/v1/audit-logs?{bad}")).await;
         assert_eq!(status, 400, "{bad}: {body}");
         assert!(body["error"]["field"].is_string(), "{bad}: {body}");
@@ -124,7 +179,12 @@ async fn keyset_pages_have_no_duplicates_or_gaps_while_events_are_inserted() {
     let now = chrono::Utc::now();
     ingest_spread(&server, &key, 400, now - chrono::Duration::hours(1)).await;
     let (_, first) = server.get(&key, "/api/v1/audit-logs?limit=1000").await;
-    let original: Vec<String> = first["data"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_owned()).collect();
+    let original: Vec<String> = first["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(original.len(), 400);
 
     // Another client keeps inserting, both newer and older than the page being read.
@@ -192,7 +252,12 @@ async fn event_types_lists_the_catalogue() {
     assert_eq!(status, 200);
     let types = body.as_array().unwrap();
     assert!(types.len() >= 130, "only {} event types", types.len());
-    assert!(types.iter().any(|t| t["key"] == "SECRET_READ" && t["category"] == "secret"));
+    assert!(types
+        .iter()
+        .any(|t| t["key"] == "SECRET_READ" && t["category"] == "secret"));
     let (status, body) = server.get(&key, "/api/v1/no-such-route").await;
-    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("not_found")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
 }

@@ -8,7 +8,11 @@ use reqwest::header::{COOKIE, SET_COOKIE};
 use serde_json::json;
 
 /// Signs in and answers the session cookie (`name=value`).
-async fn sign_in(server: &TestServer, email: &str, password: &str) -> Result<String, (u16, serde_json::Value)> {
+async fn sign_in(
+    server: &TestServer,
+    email: &str,
+    password: &str,
+) -> Result<String, (u16, serde_json::Value)> {
     let res = server
         .http
         .post(server.url("/api/session/sign_in"))
@@ -19,8 +23,17 @@ async fn sign_in(server: &TestServer, email: &str, password: &str) -> Result<Str
     if !res.status().is_success() {
         return Err(status_and_json(res).await);
     }
-    let cookie = res.headers().get(SET_COOKIE).expect("Set-Cookie").to_str().unwrap().to_owned();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let cookie = res
+        .headers()
+        .get(SET_COOKIE)
+        .expect("Set-Cookie")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     Ok(cookie.split(';').next().unwrap().to_owned())
 }
 
@@ -44,15 +57,27 @@ async fn a_session_cookie_unlocks_the_log_until_sign_out() {
     assert_eq!(server.ingest(&key, &event(1)).await.0, 201);
 
     let (status, body) = list(&server, None).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (401, Some("unauthorized")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("unauthorized"))
+    );
 
-    let (status, body) = sign_in(&server, "admin@acme.com", "wrong").await.unwrap_err();
+    let (status, body) = sign_in(&server, "admin@acme.com", "wrong")
+        .await
+        .unwrap_err();
     assert_eq!(status, 401);
     assert_eq!(body["error"]["message"], "Invalid email or password");
-    let (status, _) = sign_in(&server, "nobody@acme.com", "wrong").await.unwrap_err();
-    assert_eq!(status, 401, "unknown emails answer exactly like wrong passwords");
+    let (status, _) = sign_in(&server, "nobody@acme.com", "wrong")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        status, 401,
+        "unknown emails answer exactly like wrong passwords"
+    );
 
-    let cookie = sign_in(&server, "admin@acme.com", "correct-horse").await.unwrap();
+    let cookie = sign_in(&server, "admin@acme.com", "correct-horse")
+        .await
+        .unwrap();
     let (status, page) = list(&server, Some(&cookie)).await;
     assert_eq!(status, 200, "{page}");
     assert_eq!(page["total"], 1);
@@ -86,10 +111,19 @@ async fn roles_without_audit_log_access_are_refused() {
     let server = TestServer::start();
     server.org("acme", "pro");
     server.user("acme", "finance@acme.com", "finance", "correct-horse");
-    server.user("acme", "manager@acme.com", "account_manager", "correct-horse");
+    server.user(
+        "acme",
+        "manager@acme.com",
+        "account_manager",
+        "correct-horse",
+    );
     for email in ["finance@acme.com", "manager@acme.com"] {
         let cookie = sign_in(&server, email, "correct-horse").await.unwrap();
         let (status, body) = list(&server, Some(&cookie)).await;
-        assert_eq!((status, body["error"]["code"].as_str()), (403, Some("forbidden")), "{email}");
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (403, Some("forbidden")),
+            "{email}"
+        );
     }
 }

@@ -4,23 +4,31 @@
 mod common;
 
 use app::model::{
-    Actor, ActorType, AuditEvent, Cursor, EventContext, EventFilter, EventResult, Permission,
-    Plan,
+    Actor, ActorType, AuditEvent, Cursor, EventContext, EventFilter, EventResult, Permission, Plan,
 };
 use chrono::{DateTime, Duration, Utc};
 use common::database::TestDatabase;
 use server::chain;
-use server::store::{open, EventDraft, Store, StoreError};
+use server::store::{open, EventDraft, EventStore, StoreError, Stores};
 use std::sync::Arc;
 
-async fn store(url: &str) -> Arc<dyn Store> {
-    let store = open(url).await.expect("open store");
-    store.migrate().await.expect("migrate");
-    store.migrate().await.expect("migrating twice is harmless");
-    store
+async fn stores(url: &str) -> Stores {
+    let stores = open(url).await.expect("open stores");
+    stores
+        .events
+        .migrate()
+        .await
+        .expect("migrating twice is harmless");
+    stores
 }
 
-fn draft(action: &str, actor_email: &str, at: DateTime<Utc>, key: Option<&str>, content: &str) -> EventDraft {
+fn draft(
+    action: &str,
+    actor_email: &str,
+    at: DateTime<Utc>,
+    key: Option<&str>,
+    content: &str,
+) -> EventDraft {
     EventDraft {
         event: AuditEvent {
             id: uuid::Uuid::now_v7().to_string(),
@@ -65,7 +73,7 @@ impl Micros for DateTime<Utc> {
 }
 
 /// Every event of an organization, oldest `seq` first.
-async fn all_by_seq(store: &dyn Store, org_id: i64) -> Vec<AuditEvent> {
+async fn all_by_seq(store: &dyn EventStore, org_id: i64) -> Vec<AuditEvent> {
     let mut events = store
         .list_events(org_id, &EventFilter::default(), None, 100_000)
         .await
@@ -78,30 +86,64 @@ fn assert_chain_intact(events: &[AuditEvent]) {
     let mut prev = chain::GENESIS.to_owned();
     for (i, e) in events.iter().enumerate() {
         assert_eq!(e.seq, i as i64 + 1, "seq has a gap or a repeat");
-        assert_eq!(e.prev_hash, prev, "event {} does not link to its predecessor", e.seq);
+        assert_eq!(
+            e.prev_hash, prev,
+            "event {} does not link to its predecessor",
+            e.seq
+        );
         assert_eq!(chain::link_hash(&prev, e), e.hash, "event {} hash", e.seq);
         prev.clone_from(&e.hash);
     }
 }
 
 async fn identity_records_round_trip_and_names_are_unique(url: &str) {
-    let store = store(url).await;
-    let org = store.create_organization("acme", "Acme", Plan::Pro, 90).await.unwrap();
-    assert_eq!(store.organization_by_slug("acme").await.unwrap(), Some(org.clone()));
+    let identity = stores(url).await.identity;
+    let store = &identity;
+    let org = identity
+        .create_organization("acme", "Acme", Plan::Pro, 90)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.organization_by_slug("acme").await.unwrap(),
+        Some(org.clone())
+    );
     assert!(matches!(
-        store.create_organization("acme", "Again", Plan::Free, 7).await,
+        store
+            .create_organization("acme", "Again", Plan::Free, 7)
+            .await,
         Err(StoreError::Duplicate(_))
     ));
     let role = store
         .create_role(org.id, "auditor", &[Permission::AuditLogsRead], false)
         .await
         .unwrap();
-    assert_eq!(store.role_by_name(org.id, "auditor").await.unwrap(), Some(role.clone()));
-    assert!(store.role_by_name(org.id, "nobody").await.unwrap().is_none());
+    assert_eq!(
+        store.role_by_name(org.id, "auditor").await.unwrap(),
+        Some(role.clone())
+    );
+    assert!(store
+        .role_by_name(org.id, "nobody")
+        .await
+        .unwrap()
+        .is_none());
 
-    let user = store.create_user("Ana@Acme.com", "Ana", "hash").await.unwrap();
-    assert!(matches!(store.create_user("ana@acme.com", "Dup", "h").await, Err(StoreError::Duplicate(_))));
-    assert_eq!(store.user_by_email("ANA@acme.com").await.unwrap().unwrap().id, user.id);
+    let user = store
+        .create_user("Ana@Acme.com", "Ana", "hash")
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.create_user("ana@acme.com", "Dup", "h").await,
+        Err(StoreError::Duplicate(_))
+    ));
+    assert_eq!(
+        store
+            .user_by_email("ANA@acme.com")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        user.id
+    );
     store.add_member(org.id, user.id, role.id).await.unwrap();
     let members = store.memberships(user.id).await.unwrap();
     assert_eq!(members.len(), 1);
@@ -114,66 +156,165 @@ async fn identity_records_round_trip_and_names_are_unique(url: &str) {
         expires_at: Utc::now() + Duration::hours(1),
     };
     store.create_session(&session).await.unwrap();
-    let found = store.session_member("t1", Utc::now()).await.unwrap().unwrap();
+    let found = store
+        .session_member("t1", Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(found.organization.slug, "acme");
-    assert!(store.session_member("t1", Utc::now() + Duration::hours(2)).await.unwrap().is_none(), "expired");
+    assert!(
+        store
+            .session_member("t1", Utc::now() + Duration::hours(2))
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
     store.delete_session("t1").await.unwrap();
-    assert!(store.session_member("t1", Utc::now()).await.unwrap().is_none());
+    assert!(store
+        .session_member("t1", Utc::now())
+        .await
+        .unwrap()
+        .is_none());
 
     let key = store
-        .create_api_key(org.id, "ci", &[Permission::EventsWrite], "secret-hash", "abcd")
+        .create_api_key(
+            org.id,
+            "ci",
+            &[Permission::EventsWrite],
+            "secret-hash",
+            "abcd",
+        )
         .await
         .unwrap();
-    let (found, found_org) = store.api_key_by_secret_hash("secret-hash").await.unwrap().unwrap();
-    assert_eq!((found.id, found.scopes, found_org.id), (key.id, vec![Permission::EventsWrite], org.id));
-    assert!(store.api_key_by_secret_hash("other").await.unwrap().is_none());
+    let (found, found_org) = store
+        .api_key_by_secret_hash("secret-hash")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (found.id, found.scopes, found_org.id),
+        (key.id, vec![Permission::EventsWrite], org.id)
+    );
+    assert!(store
+        .api_key_by_secret_hash("other")
+        .await
+        .unwrap()
+        .is_none());
 }
 
 async fn appends_number_and_chain_events_per_organization(url: &str) {
-    let store = store(url).await;
-    let a = store.create_organization("a", "A", Plan::Pro, 90).await.unwrap();
-    let b = store.create_organization("b", "B", Plan::Pro, 90).await.unwrap();
+    let Stores {
+        identity,
+        events: store,
+    } = stores(url).await;
+    let a = identity
+        .create_organization("a", "A", Plan::Pro, 90)
+        .await
+        .unwrap();
+    let b = identity
+        .create_organization("b", "B", Plan::Pro, 90)
+        .await
+        .unwrap();
     for round in 0..3 {
-        let batch = (0..50).map(|i| draft("user.login", "x@a.com", recent(i + round * 100), None, "c")).collect();
+        let batch = (0..50)
+            .map(|i| draft("user.login", "x@a.com", recent(i + round * 100), None, "c"))
+            .collect();
         let stored = store.append_events(a.id, batch).await.unwrap();
         assert_eq!(stored.len(), 50);
         assert_eq!(stored[0].seq, round * 50 + 1);
     }
-    let other = store.append_events(b.id, vec![draft("x.y", "y@b.com", recent(1), None, "c")]).await.unwrap();
+    let other = store
+        .append_events(b.id, vec![draft("x.y", "y@b.com", recent(1), None, "c")])
+        .await
+        .unwrap();
     assert_eq!(other[0].seq, 1, "each organization counts from 1");
     assert_eq!(other[0].prev_hash, chain::GENESIS);
     assert_chain_intact(&all_by_seq(&*store, a.id).await);
-    assert!(store.event_by_id(b.id, &other[0].id).await.unwrap().is_some());
-    assert!(store.event_by_id(a.id, &other[0].id).await.unwrap().is_none(), "organizations are isolated");
+    assert!(store
+        .event_by_id(b.id, &other[0].id)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(
+        store
+            .event_by_id(a.id, &other[0].id)
+            .await
+            .unwrap()
+            .is_none(),
+        "organizations are isolated"
+    );
 }
 
 async fn idempotency_keys_replay_or_conflict_atomically(url: &str) {
-    let store = store(url).await;
-    let org = store.create_organization("a", "A", Plan::Pro, 90).await.unwrap();
-    let first = store.append_events(org.id, vec![draft("a.b", "x@a.com", recent(5), Some("k1"), "h1")]).await.unwrap();
+    let Stores {
+        identity,
+        events: store,
+    } = stores(url).await;
+    let org = identity
+        .create_organization("a", "A", Plan::Pro, 90)
+        .await
+        .unwrap();
+    let first = store
+        .append_events(
+            org.id,
+            vec![draft("a.b", "x@a.com", recent(5), Some("k1"), "h1")],
+        )
+        .await
+        .unwrap();
     let replay = store
-        .append_events(org.id, vec![draft("a.b", "x@a.com", recent(5), Some("k1"), "h1"), draft("a.c", "x@a.com", recent(4), None, "h")])
+        .append_events(
+            org.id,
+            vec![
+                draft("a.b", "x@a.com", recent(5), Some("k1"), "h1"),
+                draft("a.c", "x@a.com", recent(4), None, "h"),
+            ],
+        )
         .await
         .unwrap();
     assert_eq!(replay[0], first[0], "a retry yields the original");
     assert_eq!(replay[1].seq, 2);
     let conflict = store
-        .append_events(org.id, vec![draft("a.d", "x@a.com", recent(3), None, "h"), draft("a.b", "x@a.com", recent(5), Some("k1"), "other")])
+        .append_events(
+            org.id,
+            vec![
+                draft("a.d", "x@a.com", recent(3), None, "h"),
+                draft("a.b", "x@a.com", recent(5), Some("k1"), "other"),
+            ],
+        )
         .await;
-    assert!(matches!(conflict, Err(StoreError::IdempotencyConflict { index: 1 })), "{conflict:?}");
+    assert!(
+        matches!(conflict, Err(StoreError::IdempotencyConflict { index: 1 })),
+        "{conflict:?}"
+    );
     let twice = store
-        .append_events(org.id, vec![draft("a.e", "x@a.com", recent(2), Some("k2"), "h2"), draft("a.e", "x@a.com", recent(2), Some("k2"), "h2")])
+        .append_events(
+            org.id,
+            vec![
+                draft("a.e", "x@a.com", recent(2), Some("k2"), "h2"),
+                draft("a.e", "x@a.com", recent(2), Some("k2"), "h2"),
+            ],
+        )
         .await
         .unwrap();
-    assert_eq!(twice[0], twice[1], "a key repeated inside one batch stores one event");
+    assert_eq!(
+        twice[0], twice[1],
+        "a key repeated inside one batch stores one event"
+    );
     let all = all_by_seq(&*store, org.id).await;
     assert_eq!(all.len(), 3, "the conflicting batch wrote nothing");
     assert_chain_intact(&all);
 }
 
 async fn lists_newest_first_by_keyset_with_every_filter(url: &str) {
-    let store = store(url).await;
-    let org = store.create_organization("a", "A", Plan::Pro, 90).await.unwrap();
+    let Stores {
+        identity,
+        events: store,
+    } = stores(url).await;
+    let org = identity
+        .create_organization("a", "A", Plan::Pro, 90)
+        .await
+        .unwrap();
     let base = recent(10_000);
     let at = |s: i64| base + Duration::seconds(s);
     let old: DateTime<Utc> = "2021-03-04T05:06:07Z".parse().unwrap();
@@ -189,25 +330,82 @@ async fn lists_newest_first_by_keyset_with_every_filter(url: &str) {
         let store = store.clone();
         async move {
             let n = store.count_events(org.id, &filter).await.unwrap();
-            let listed = store.list_events(org.id, &filter, None, 1000).await.unwrap();
+            let listed = store
+                .list_events(org.id, &filter, None, 1000)
+                .await
+                .unwrap();
             assert_eq!(listed.len() as u64, n, "{filter:?}");
             n
         }
     };
     let f = EventFilter::default;
     assert_eq!(count(f()).await, 5);
-    assert_eq!(count(EventFilter { actions: vec!["secret.read".into()], ..f() }).await, 2);
-    assert_eq!(count(EventFilter { categories: vec!["user".into(), "role".into()], ..f() }).await, 3);
-    assert_eq!(count(EventFilter { actors: vec!["ALICE@a.com".into()], ..f() }).await, 2, "actor email matches case-insensitively");
-    assert_eq!(count(EventFilter { actors: vec!["id-carol@a.com".into()], ..f() }).await, 1, "actor id matches");
-    assert_eq!(count(EventFilter { from: Some(at(2)), ..f() }).await, 3);
-    assert_eq!(count(EventFilter { until: Some(at(2)), ..f() }).await, 2);
-    assert_eq!(count(EventFilter { through_seq: Some(2), ..f() }).await, 2);
+    assert_eq!(
+        count(EventFilter {
+            actions: vec!["secret.read".into()],
+            ..f()
+        })
+        .await,
+        2
+    );
+    assert_eq!(
+        count(EventFilter {
+            categories: vec!["user".into(), "role".into()],
+            ..f()
+        })
+        .await,
+        3
+    );
+    assert_eq!(
+        count(EventFilter {
+            actors: vec!["ALICE@a.com".into()],
+            ..f()
+        })
+        .await,
+        2,
+        "actor email matches case-insensitively"
+    );
+    assert_eq!(
+        count(EventFilter {
+            actors: vec!["id-carol@a.com".into()],
+            ..f()
+        })
+        .await,
+        1,
+        "actor id matches"
+    );
+    assert_eq!(
+        count(EventFilter {
+            from: Some(at(2)),
+            ..f()
+        })
+        .await,
+        3
+    );
+    assert_eq!(
+        count(EventFilter {
+            until: Some(at(2)),
+            ..f()
+        })
+        .await,
+        2
+    );
+    assert_eq!(
+        count(EventFilter {
+            through_seq: Some(2),
+            ..f()
+        })
+        .await,
+        2
+    );
 
     let mut seen = Vec::new();
     let mut cursor: Option<Cursor> = None;
     loop {
-        let page = store.list_events(org.id, &f(), cursor.as_ref(), 2).await.unwrap();
+        let page = store
+            .list_events(org.id, &f(), cursor.as_ref(), 2)
+            .await
+            .unwrap();
         if page.is_empty() {
             break;
         }
@@ -217,19 +415,34 @@ async fn lists_newest_first_by_keyset_with_every_filter(url: &str) {
     let keys: Vec<_> = seen.iter().map(|e| (e.occurred_at, e.id.clone())).collect();
     let mut sorted = keys.clone();
     sorted.sort_by(|x, y| y.cmp(x));
-    assert_eq!(keys, sorted, "newest first, ties broken by id, across pages");
-    assert_eq!(seen.last().unwrap().occurred_at, old, "old events are stored and found too");
+    assert_eq!(
+        keys, sorted,
+        "newest first, ties broken by id, across pages"
+    );
+    assert_eq!(
+        seen.last().unwrap().occurred_at,
+        old,
+        "old events are stored and found too"
+    );
 }
 
 async fn concurrent_writers_keep_seq_gap_free_and_the_chain_intact(url: &str) {
     // Two stores are two connection pools, as two server processes would have.
-    let first = store(url).await;
-    let second = open(url).await.unwrap();
-    let org = first.create_organization("a", "A", Plan::Pro, 90).await.unwrap();
-    let write = |store: Arc<dyn Store>, tag: &'static str| {
+    let Stores {
+        identity,
+        events: first,
+    } = stores(url).await;
+    let second = open(url).await.unwrap().events;
+    let org = identity
+        .create_organization("a", "A", Plan::Pro, 90)
+        .await
+        .unwrap();
+    let write = |store: Arc<dyn EventStore>, tag: &'static str| {
         tokio::spawn(async move {
             for round in 0..20 {
-                let batch = (0..10).map(|i| draft("w.write", tag, recent(round * 10 + i), None, "c")).collect();
+                let batch = (0..10)
+                    .map(|i| draft("w.write", tag, recent(round * 10 + i), None, "c"))
+                    .collect();
                 store.append_events(org.id, batch).await.unwrap();
             }
         })

@@ -1,5 +1,6 @@
--- Auditrail's schema on PostgreSQL. Events are range-partitioned by month on occurred_at; the
--- server creates the partitions ahead of time and a default partition takes stragglers.
+-- Auditrail's schema on PostgreSQL. Identity times are Unix microseconds (as on SQLite, so one
+-- implementation serves both); events are range-partitioned by month on occurred_at, the server
+-- creates the partitions ahead of time and a default partition takes stragglers.
 
 CREATE TABLE organizations (
     id             BIGSERIAL   PRIMARY KEY,
@@ -7,7 +8,7 @@ CREATE TABLE organizations (
     name           TEXT        NOT NULL,
     plan           TEXT        NOT NULL,
     retention_days BIGINT      NOT NULL,
-    created_at     TIMESTAMPTZ NOT NULL DEFAULT now()
+    created_at     BIGINT      NOT NULL
 );
 
 CREATE TABLE users (
@@ -15,7 +16,7 @@ CREATE TABLE users (
     email         TEXT        NOT NULL,
     display_name  TEXT        NOT NULL,
     password_hash TEXT        NOT NULL,
-    created_at    TIMESTAMPTZ NOT NULL DEFAULT now()
+    created_at    BIGINT      NOT NULL
 );
 CREATE UNIQUE INDEX users_by_email ON users (lower(email));
 
@@ -33,7 +34,7 @@ CREATE TABLE memberships (
     org_id     BIGINT      NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
     user_id    BIGINT      NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     role_id    BIGINT      NOT NULL REFERENCES roles (id),
-    created_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+    created_at BIGINT      NOT NULL,
     PRIMARY KEY (org_id, user_id)
 );
 
@@ -42,8 +43,8 @@ CREATE TABLE sessions (
     token_hash TEXT        PRIMARY KEY,
     user_id    BIGINT      NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     org_id     BIGINT      NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
-    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-    expires_at TIMESTAMPTZ NOT NULL
+    created_at BIGINT      NOT NULL,
+    expires_at BIGINT      NOT NULL
 );
 
 -- Only the SHA-256 of an API key's secret is stored.
@@ -54,8 +55,8 @@ CREATE TABLE api_keys (
     scopes       TEXT        NOT NULL, -- comma-separated scope names
     secret_hash  TEXT        NOT NULL UNIQUE,
     last4        TEXT        NOT NULL,
-    created_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
-    last_used_at TIMESTAMPTZ
+    created_at   BIGINT      NOT NULL,
+    last_used_at BIGINT
 );
 
 -- The last link of each organization's hash chain; its row lock serialises appends per

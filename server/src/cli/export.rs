@@ -70,8 +70,9 @@ pub async fn run(database_url: &str, args: Args) -> CliResult {
         Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
-    let progress = ProgressBar::new(export.rows)
-        .with_style(ProgressStyle::with_template("{bar:40} {pos}/{len} events ({per_sec})")?);
+    let progress = ProgressBar::new(export.rows).with_style(ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} events ({per_sec})",
+    )?);
     while let Some(chunk) = export.body.next().await {
         let chunk = chunk?;
         out.write_all(&chunk.bytes)?;
@@ -79,6 +80,10 @@ pub async fn run(database_url: &str, args: Args) -> CliResult {
     }
     out.flush()?;
     progress.finish_and_clear();
-    eprintln!("Exported {} events as {}.", export.rows, args.format.as_str());
+    eprintln!(
+        "Exported {} events as {}.",
+        export.rows,
+        args.format.as_str()
+    );
     Ok(())
 }

@@ -4,7 +4,7 @@ use super::CliResult;
 use crate::store;
 
 pub async fn run(database_url: &str) -> CliResult {
-    store::open(database_url).await?.migrate().await?;
+    store::open(database_url).await?;
     println!("Database is up to date.");
     Ok(())
 }

@@ -19,7 +19,12 @@ use std::sync::Arc;
 #[command(name = "auditrail", version, about)]
 struct Cli {
     /// Where the data lives: sqlite://path/to/file.db
-    #[arg(long, global = true, env = "DATABASE_URL", default_value = "sqlite://data/auditrail.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/auditrail.db"
+    )]
     database_url: String,
     #[command(subcommand)]
     command: Command,
@@ -50,10 +55,12 @@ enum Command {
 type CliResult = Result<(), Box<dyn std::error::Error>>;
 
 /// Opens the store, migrated, and the services over it.
-async fn services(database_url: &str, sessions: SessionSettings) -> Result<Arc<Services>, Box<dyn std::error::Error>> {
-    let store = store::open(database_url).await?;
-    store.migrate().await?;
-    Ok(Arc::new(Services::new(store, sessions)))
+async fn services(
+    database_url: &str,
+    sessions: SessionSettings,
+) -> Result<Arc<Services>, Box<dyn std::error::Error>> {
+    let stores = store::open(database_url).await?;
+    Ok(Arc::new(Services::new(stores, sessions)))
 }
 
 /// Session settings for commands that open no sessions.

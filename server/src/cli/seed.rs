@@ -31,8 +31,15 @@ pub struct Args {
 }
 
 /// The demo organization, created with its users on first use.
-async fn demo_organization(services: &Services) -> Result<Organization, Box<dyn std::error::Error>> {
-    if let Some(org) = services.store().organization_by_slug(DEMO_ORG).await? {
+async fn demo_organization(
+    services: &Services,
+) -> Result<Organization, Box<dyn std::error::Error>> {
+    if let Some(org) = services
+        .stores()
+        .identity
+        .organization_by_slug(DEMO_ORG)
+        .await?
+    {
         return Ok(org);
     }
     let org = services
@@ -53,7 +60,8 @@ pub async fn run(database_url: &str, args: Args) -> CliResult {
     let services = services(database_url, offline_sessions()).await?;
     let org = demo_organization(&services).await?;
     let existing = services
-        .store()
+        .stores()
+        .events
         .count_events(org.id, &EventFilter::default())
         .await?;
     if args.skip_if_seeded && existing > 0 {

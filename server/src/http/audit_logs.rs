@@ -14,11 +14,15 @@ pub async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<EventPage>, HttpError> {
     caller.access().require(Permission::AuditLogsRead)?;
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
-            .map_err(|_| ApiError::invalid("the query string is not valid"))?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
+        .map_err(|_| ApiError::invalid("the query string is not valid"))?;
     let query = EventQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-    Ok(Json(state.services.list_events(caller.access().org_id, query).await?))
+    Ok(Json(
+        state
+            .services
+            .list_events(caller.access().org_id, query)
+            .await?,
+    ))
 }
 
 /// One event of the caller's organization.
@@ -28,7 +32,9 @@ pub async fn get_one(
     Path(id): Path<String>,
 ) -> Result<Json<AuditEvent>, HttpError> {
     caller.access().require(Permission::AuditLogsRead)?;
-    Ok(Json(state.services.event(caller.access().org_id, &id).await?))
+    Ok(Json(
+        state.services.event(caller.access().org_id, &id).await?,
+    ))
 }
 
 /// The built-in event catalogue.

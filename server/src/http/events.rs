@@ -3,12 +3,12 @@
 use super::caller::Caller;
 use super::{AppState, HttpError};
 use app::model::{ApiError, AuditEvent, ErrorCode, NewEvent, Permission};
-use serde::Serialize;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::Json;
+use serde::Serialize;
 use serde_json::Value;
 
 /// Largest accepted request body.
@@ -24,7 +24,11 @@ fn parse_event(value: Value, index: Option<usize>) -> Result<NewEvent, ApiError>
     serde_path_to_error::deserialize(value).map_err(|e| {
         let field = e.path().to_string();
         let error = ApiError::new(ErrorCode::ValidationFailed, e.inner().to_string());
-        let error = if field == "." { error } else { error.with_field(field) };
+        let error = if field == "." {
+            error
+        } else {
+            error.with_field(field)
+        };
         match index {
             Some(i) => error.at_index(i),
             None => error,
@@ -37,7 +41,9 @@ fn parse_body(body: &[u8]) -> Result<Vec<NewEvent>, ApiError> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::invalid(format!("body is not valid JSON: {e}")))?;
     let Value::Object(mut object) = value else {
-        return Err(ApiError::invalid("body must be an event object or {\"events\": [...]}"));
+        return Err(ApiError::invalid(
+            "body must be an event object or {\"events\": [...]}",
+        ));
     };
     match object.remove("events") {
         Some(Value::Array(events)) if object.is_empty() => events
@@ -45,8 +51,9 @@ fn parse_body(body: &[u8]) -> Result<Vec<NewEvent>, ApiError> {
             .enumerate()
             .map(|(i, e)| parse_event(e, Some(i)))
             .collect(),
-        Some(_) => Err(ApiError::invalid("events must be the only key and hold an array")
-            .with_field("events")),
+        Some(_) => Err(
+            ApiError::invalid("events must be the only key and hold an array").with_field("events"),
+        ),
         None => parse_event(Value::Object(object), None).map(|e| vec![e]),
     }
 }

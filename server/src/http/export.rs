@@ -48,7 +48,13 @@ pub async fn export(
     let (format, query) = parse(raw.as_deref())?;
     let export = state
         .services
-        .export(access.org_id, &access.org_slug, caller.actor(), query.filter, format)
+        .export(
+            access.org_id,
+            &access.org_slug,
+            caller.actor(),
+            query.filter,
+            format,
+        )
         .await?;
     let disposition = format!("attachment; filename=\"{}\"", export.file_name);
     Ok((

@@ -2,10 +2,8 @@
 //! read, so memory stays flat whatever the size. Every export is audited before any row leaves.
 
 use super::Services;
-use crate::store::Store;
-use app::model::{
-    Actor, ApiError, AuditEvent, Cursor, EventFilter, ExportFormat, NewEvent,
-};
+use crate::store::EventStore;
+use app::model::{Actor, ApiError, AuditEvent, Cursor, EventFilter, ExportFormat, NewEvent};
 use chrono::Utc;
 use futures::stream::{self, Stream};
 use serde_json::json;
@@ -103,7 +101,8 @@ fn push_csv_event(out: &mut Vec<u8>, e: &AuditEvent) {
     let cells = [
         e.id.clone(),
         e.seq.to_string(),
-        e.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        e.occurred_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         e.action.clone(),
         e.category.clone(),
         e.actor.kind.as_str().to_owned(),
@@ -174,7 +173,12 @@ enum Step {
 }
 
 /// Streams the matching events chunk by chunk; dropping the stream stops the reading.
-fn body(store: Arc<dyn Store>, org_id: i64, filter: EventFilter, format: ExportFormat) -> ExportBody {
+fn body(
+    store: Arc<dyn EventStore>,
+    org_id: i64,
+    filter: EventFilter,
+    format: ExportFormat,
+) -> ExportBody {
     Box::pin(stream::unfold(Step::Start, move |step| {
         let store = store.clone();
         let filter = filter.clone();
@@ -185,7 +189,10 @@ fn body(store: Arc<dyn Store>, org_id: i64, filter: EventFilter, format: ExportF
                     Step::Rows(None, true),
                 )),
                 Step::Rows(cursor, first) => {
-                    match store.list_events(org_id, &filter, cursor.as_ref(), CHUNK).await {
+                    match store
+                        .list_events(org_id, &filter, cursor.as_ref(), CHUNK)
+                        .await
+                    {
                         Err(e) => Some((Err(ApiError::from(e)), Step::Done)),
                         Ok(events) => {
                             let mut bytes = render(format, &events, first);
@@ -232,7 +239,7 @@ impl Services {
         filter: EventFilter,
         format: ExportFormat,
     ) -> Result<Export, ApiError> {
-        let rows = self.store.count_events(org_id, &filter).await?;
+        let rows = self.stores.events.count_events(org_id, &filter).await?;
         let details = json!({"format": format.as_str(), "filter": &filter, "rows": rows});
         let audit = NewEvent {
             action: "export.created".into(),
@@ -255,7 +262,7 @@ impl Services {
         Ok(Export {
             rows,
             file_name,
-            body: body(self.store.clone(), org_id, snapshot, format),
+            body: body(self.stores.events.clone(), org_id, snapshot, format),
         })
     }
 }
@@ -272,7 +279,10 @@ mod tests {
 
     #[test]
     fn formula_cells_are_neutralised_and_quoted() {
-        assert_eq!(cell("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+        assert_eq!(
+            cell("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
         assert_eq!(cell("+1"), "\"'+1\"");
         assert_eq!(cell("-2+3"), "\"'-2+3\"");
         assert_eq!(cell("@SUM(A1)"), "\"'@SUM(A1)\"");

@@ -46,7 +46,11 @@ fn hash_password(password: &str) -> Result<String, ApiError> {
 
 fn password_matches(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -86,28 +90,33 @@ impl Services {
         plan: Plan,
     ) -> Result<Organization, ApiError> {
         if !valid_slug(slug) {
-            return Err(ApiError::invalid(
-                "slug must be 2-40 characters of a-z, 0-9 and -",
-            )
-            .with_field("slug"));
+            return Err(
+                ApiError::invalid("slug must be 2-40 characters of a-z, 0-9 and -")
+                    .with_field("slug"),
+            );
         }
         if name.trim().is_empty() {
             return Err(ApiError::invalid("name must not be empty").with_field("name"));
         }
         let retention = plan.max_retention_days().min(90);
         let org = self
-            .store
+            .stores
+            .identity
             .create_organization(slug, name.trim(), plan, retention)
             .await?;
         for (role, permissions) in BUILTIN_ROLES {
-            self.store.create_role(org.id, role, permissions, true).await?;
+            self.stores
+                .identity
+                .create_role(org.id, role, permissions, true)
+                .await?;
         }
         Ok(org)
     }
 
     /// The organization with this slug, or 404.
     pub async fn organization(&self, slug: &str) -> Result<Organization, ApiError> {
-        self.store
+        self.stores
+            .identity
             .organization_by_slug(slug)
             .await?
             .ok_or_else(|| ApiError::not_found("organization"))
@@ -120,7 +129,10 @@ impl Services {
         name: &str,
         permissions: &[Permission],
     ) -> Result<(), ApiError> {
-        self.store.create_role(org.id, name, permissions, false).await?;
+        self.stores
+            .identity
+            .create_role(org.id, name, permissions, false)
+            .await?;
         Ok(())
     }
 
@@ -143,18 +155,25 @@ impl Services {
             );
         }
         let role = self
-            .store
+            .stores
+            .identity
             .role_by_name(org.id, role_name)
             .await?
             .ok_or_else(|| ApiError::not_found("role").with_field("role"))?;
-        let user = match self.store.user_by_email(email).await? {
+        let user = match self.stores.identity.user_by_email(email).await? {
             Some(user) => user,
             None => {
                 let hash = hash_password(password)?;
-                self.store.create_user(email, display_name, &hash).await?
+                self.stores
+                    .identity
+                    .create_user(email, display_name, &hash)
+                    .await?
             }
         };
-        self.store.add_member(org.id, user.id, role.id).await?;
+        self.stores
+            .identity
+            .add_member(org.id, user.id, role.id)
+            .await?;
         Ok(user)
     }
 
@@ -168,17 +187,31 @@ impl Services {
         if name.trim().is_empty() {
             return Err(ApiError::invalid("name must not be empty").with_field("name"));
         }
-        if scopes.is_empty() || scopes.iter().any(|s| !Permission::API_KEY_SCOPES.contains(s)) {
+        if scopes.is_empty()
+            || scopes
+                .iter()
+                .any(|s| !Permission::API_KEY_SCOPES.contains(s))
+        {
             return Err(ApiError::invalid(
                 "scopes must be some of events:write, audit_logs:read, audit_logs:export",
             )
             .with_field("scopes"));
         }
-        let secret = format!("{API_KEY_PREFIX}{}", Alphanumeric.sample_string(&mut OsRng, 40));
+        let secret = format!(
+            "{API_KEY_PREFIX}{}",
+            Alphanumeric.sample_string(&mut OsRng, 40)
+        );
         let last4 = &secret[secret.len() - 4..];
         let key = self
-            .store
-            .create_api_key(org.id, name.trim(), scopes, &sha256_hex(secret.as_bytes()), last4)
+            .stores
+            .identity
+            .create_api_key(
+                org.id,
+                name.trim(),
+                scopes,
+                &sha256_hex(secret.as_bytes()),
+                last4,
+            )
             .await?;
         Ok((key, secret))
     }
@@ -186,7 +219,8 @@ impl Services {
     /// The key and its access for a presented secret, or 401.
     pub async fn authenticate_api_key(&self, secret: &str) -> Result<(ApiKey, Access), ApiError> {
         let (key, org) = self
-            .store
+            .stores
+            .identity
             .api_key_by_secret_hash(&sha256_hex(secret.as_bytes()))
             .await?
             .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "invalid API key"))?;
@@ -202,7 +236,7 @@ impl Services {
     /// Checks a password and opens a session in the user's first organization; answers the
     /// session token (the cookie value) and the viewer.
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<(String, Viewer), ApiError> {
-        let Some(user) = self.store.user_by_email(email.trim()).await? else {
+        let Some(user) = self.stores.identity.user_by_email(email.trim()).await? else {
             // Spend the same effort as a real check, so response times do not reveal emails.
             let _ = hash_password(password);
             return Err(invalid_credentials());
@@ -211,14 +245,16 @@ impl Services {
             return Err(invalid_credentials());
         }
         let member = self
-            .store
+            .stores
+            .identity
             .memberships(user.id)
             .await?
             .into_iter()
             .next()
             .ok_or_else(|| ApiError::new(ErrorCode::Forbidden, "you belong to no organization"))?;
         let token = Alphanumeric.sample_string(&mut OsRng, 43);
-        self.store
+        self.stores
+            .identity
             .create_session(&NewSession {
                 token_hash: &sha256_hex(token.as_bytes()),
                 user_id: user.id,
@@ -232,7 +268,8 @@ impl Services {
     /// The viewer behind a session token, if the session is open.
     pub async fn session_viewer(&self, token: &str) -> Result<Option<Viewer>, ApiError> {
         let member = self
-            .store
+            .stores
+            .identity
             .session_member(&sha256_hex(token.as_bytes()), Utc::now())
             .await?;
         Ok(member.map(viewer))
@@ -240,7 +277,11 @@ impl Services {
 
     /// Closes a session.
     pub async fn sign_out(&self, token: &str) -> Result<(), ApiError> {
-        Ok(self.store.delete_session(&sha256_hex(token.as_bytes())).await?)
+        Ok(self
+            .stores
+            .identity
+            .delete_session(&sha256_hex(token.as_bytes()))
+            .await?)
     }
 
     /// The `Set-Cookie` value carrying a session token.
@@ -259,6 +300,8 @@ impl Services {
         } else {
             ""
         };
-        format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+        format!(
+            "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+        )
     }
 }

@@ -51,21 +51,24 @@ impl Services {
             return Err(ApiError::invalid("the batch holds no events").with_field("events"));
         }
         if batch.len() > MAX_BATCH {
-            return Err(ApiError::invalid(format!(
-                "a batch holds at most {MAX_BATCH} events"
-            ))
-            .with_field("events"));
+            return Err(
+                ApiError::invalid(format!("a batch holds at most {MAX_BATCH} events"))
+                    .with_field("events"),
+            );
         }
         // Stored times keep microseconds, the precision every database here holds.
         let now = Utc::now().trunc_subsecs(6);
         for (index, event) in batch.iter().enumerate() {
             event.validate(now).map_err(|e| {
-                ApiError::new(ErrorCode::ValidationFailed, format!("{} {}", e.field, e.reason))
-                    .with_field(e.field)
-                    .at_index(index)
+                ApiError::new(
+                    ErrorCode::ValidationFailed,
+                    format!("{} {}", e.field, e.reason),
+                )
+                .with_field(e.field)
+                .at_index(index)
             })?;
         }
         let drafts = batch.into_iter().map(|e| draft(e, now)).collect();
-        Ok(self.store.append_events(org_id, drafts).await?)
+        Ok(self.stores.events.append_events(org_id, drafts).await?)
     }
 }

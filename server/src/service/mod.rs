@@ -1,4 +1,4 @@
-//! The capabilities, each in its own file, over the [`Store`]. The REST adapters and the server
+//! The capabilities, each in its own file, over the [`Stores`]. The REST adapters and the server
 //! functions (through [`app::api::context::Backend`]) both call these: one implementation, two doors.
 
 mod backend;
@@ -11,26 +11,25 @@ pub use export::CSV_COLUMNS;
 pub use identity::{generate_password, SessionSettings, SESSION_COOKIE};
 pub use ingest::MAX_BATCH;
 
-use crate::store::{Store, StoreError};
+use crate::store::{StoreError, Stores};
 use app::model::{ApiError, ErrorCode};
-use std::sync::Arc;
 
 /// Auditrail's capabilities over one store.
 #[derive(Clone)]
 pub struct Services {
-    store: Arc<dyn Store>,
+    stores: Stores,
     sessions: SessionSettings,
 }
 
 impl Services {
-    /// The services over `store`, with sessions configured by `sessions`.
-    pub fn new(store: Arc<dyn Store>, sessions: SessionSettings) -> Self {
-        Self { store, sessions }
+    /// The services over `stores`, with sessions configured by `sessions`.
+    pub fn new(stores: Stores, sessions: SessionSettings) -> Self {
+        Self { stores, sessions }
     }
 
-    /// The underlying store.
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
+    /// The underlying stores.
+    pub fn stores(&self) -> &Stores {
+        &self.stores
     }
 }
 

@@ -8,8 +8,14 @@ impl Services {
     pub async fn list_events(&self, org_id: i64, query: EventQuery) -> Result<EventPage, ApiError> {
         query.validate()?;
         let mut data = self
-            .store
-            .list_events(org_id, &query.filter, query.cursor.as_ref(), query.limit + 1)
+            .stores
+            .events
+            .list_events(
+                org_id,
+                &query.filter,
+                query.cursor.as_ref(),
+                query.limit + 1,
+            )
             .await?;
         let has_more = data.len() > query.limit as usize;
         data.truncate(query.limit as usize);
@@ -19,7 +25,12 @@ impl Services {
             None
         };
         let total = if query.include_total {
-            Some(self.store.count_events(org_id, &query.filter).await?)
+            Some(
+                self.stores
+                    .events
+                    .count_events(org_id, &query.filter)
+                    .await?,
+            )
         } else {
             None
         };
@@ -33,7 +44,8 @@ impl Services {
 
     /// One event of an organization; 404 when it is unknown there.
     pub async fn event(&self, org_id: i64, id: &str) -> Result<AuditEvent, ApiError> {
-        self.store
+        self.stores
+            .events
             .event_by_id(org_id, id)
             .await?
             .ok_or_else(|| ApiError::not_found("event"))

@@ -1,8 +1,10 @@
-//! The storage interface. All SQL lives behind [`Store`]; `sqlite/` implements it (PostgreSQL
-//! will implement the same trait). Nothing outside this module knows which database is in use.
+//! Storage: all SQL lives here. [`IdentityStore`] serves both databases with one dialect;
+//! [`EventStore`] has a SQLite and a PostgreSQL implementation, because events are where the
+//! databases differ (partitions, batch inserts, the chain lock). Nothing outside this module
+//! knows which database is in use.
 
+mod identity;
 mod postgres;
-mod rows;
 mod sqlite;
 
 use app::model::{AuditEvent, Cursor, EventFilter, Permission, Plan};
@@ -10,6 +12,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
+pub use identity::IdentityStore;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -99,73 +102,11 @@ pub struct EventDraft {
     pub content_hash: String,
 }
 
-/// Everything Auditrail keeps.
+/// The audit events of every organization: the part whose SQL differs per database.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
-    /// Brings the schema up to date.
+pub trait EventStore: Send + Sync + 'static {
+    /// Brings the whole schema (identity and events) up to date.
     async fn migrate(&self) -> StoreResult<()>;
-
-    /// Creates an organization.
-    async fn create_organization(
-        &self,
-        slug: &str,
-        name: &str,
-        plan: Plan,
-        retention_days: u32,
-    ) -> StoreResult<Organization>;
-    /// The organization with this slug.
-    async fn organization_by_slug(&self, slug: &str) -> StoreResult<Option<Organization>>;
-
-    /// Creates a role in an organization.
-    async fn create_role(
-        &self,
-        org_id: i64,
-        name: &str,
-        permissions: &[Permission],
-        builtin: bool,
-    ) -> StoreResult<Role>;
-    /// The organization's role with this name.
-    async fn role_by_name(&self, org_id: i64, name: &str) -> StoreResult<Option<Role>>;
-
-    /// Creates a user.
-    async fn create_user(
-        &self,
-        email: &str,
-        display_name: &str,
-        password_hash: &str,
-    ) -> StoreResult<User>;
-    /// The user with this email (case-insensitive).
-    async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
-    /// Makes a user a member of an organization with a role.
-    async fn add_member(&self, org_id: i64, user_id: i64, role_id: i64) -> StoreResult<()>;
-    /// Every membership of a user, oldest first.
-    async fn memberships(&self, user_id: i64) -> StoreResult<Vec<Member>>;
-
-    /// Opens a session.
-    async fn create_session(&self, session: &NewSession<'_>) -> StoreResult<()>;
-    /// The member behind an unexpired session.
-    async fn session_member(
-        &self,
-        token_hash: &str,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<Member>>;
-    /// Closes a session.
-    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
-
-    /// Stores a new API key.
-    async fn create_api_key(
-        &self,
-        org_id: i64,
-        name: &str,
-        scopes: &[Permission],
-        secret_hash: &str,
-        last4: &str,
-    ) -> StoreResult<ApiKey>;
-    /// The key with this secret hash and its organization.
-    async fn api_key_by_secret_hash(
-        &self,
-        secret_hash: &str,
-    ) -> StoreResult<Option<(ApiKey, Organization)>>;
 
     /// Appends a batch atomically, linking each new event into the organization's chain. An
     /// event whose idempotency key was seen with the same content yields the original event.
@@ -189,16 +130,38 @@ pub trait Store: Send + Sync + 'static {
     async fn event_by_id(&self, org_id: i64, id: &str) -> StoreResult<Option<AuditEvent>>;
 }
 
-/// Opens the store a database URL names (`sqlite://path` or `postgres://…`); a SQLite file is
-/// created if missing.
-pub async fn open(database_url: &str) -> StoreResult<Arc<dyn Store>> {
-    if database_url.starts_with("sqlite:") {
-        Ok(Arc::new(SqliteStore::connect(database_url).await?))
+/// Everything Auditrail keeps, in one database.
+#[derive(Clone)]
+pub struct Stores {
+    /// Organizations, members, roles, sessions, API keys.
+    pub identity: IdentityStore,
+    /// Audit events.
+    pub events: Arc<dyn EventStore>,
+}
+
+/// Opens the database a URL names (`sqlite://path`, created if missing, or `postgres://…`) and
+/// brings its schema up to date.
+pub async fn open(database_url: &str) -> StoreResult<Stores> {
+    let events: Arc<dyn EventStore> = if database_url.starts_with("sqlite:") {
+        Arc::new(SqliteStore::connect(database_url).await?)
     } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
-        Ok(Arc::new(PostgresStore::connect(database_url).await?))
+        Arc::new(PostgresStore::connect(database_url).await?)
     } else {
-        Err(StoreError::Database(sqlx::Error::Configuration(
+        return Err(StoreError::Database(sqlx::Error::Configuration(
             "DATABASE_URL must start with sqlite:// or postgres://".into(),
-        )))
-    }
+        )));
+    };
+    events.migrate().await?;
+    let identity = IdentityStore::connect(database_url).await?;
+    Ok(Stores { identity, events })
+}
+
+/// Decodes an event stored as its API JSON.
+fn decode_event(data: &str) -> StoreResult<AuditEvent> {
+    serde_json::from_str(data).map_err(|e| StoreError::Corrupt(format!("event: {e}")))
+}
+
+/// The stored JSON of an event.
+fn encode_event(event: &AuditEvent) -> StoreResult<String> {
+    serde_json::to_string(event).map_err(|e| StoreError::Corrupt(format!("event: {e}")))
 }

@@ -51,7 +51,9 @@ impl TestDatabase {
         let name = format!("auditrail_test_{}", uuid::Uuid::now_v7().simple());
         admin(format!("CREATE DATABASE {name}"));
         let admin_url = postgres_admin_url();
-        let server = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(s, _)| s);
+        let server = admin_url
+            .rsplit_once('/')
+            .map_or(admin_url.as_str(), |(s, _)| s);
         Self {
             url: format!("{server}/{name}"),
             postgres_name: Some(name),

@@ -58,18 +58,33 @@ impl TestServer {
 
     /// Creates an organization with the given plan.
     pub fn org(&self, slug: &str, plan: &str) {
-        self.cli(&["org", "create", "--slug", slug, "--name", slug, "--plan", plan]);
+        self.cli(&[
+            "org", "create", "--slug", slug, "--name", slug, "--plan", plan,
+        ]);
     }
 
     /// Creates an API key and answers its secret (stdout's last line).
     pub fn key(&self, org: &str, scopes: &str) -> String {
-        let out = self.cli(&["api-key", "create", "--org", org, "--name", "test-key", "--scopes", scopes]);
+        let out = self.cli(&[
+            "api-key", "create", "--org", org, "--name", "test-key", "--scopes", scopes,
+        ]);
         out.lines().last().expect("key line").to_owned()
     }
 
     /// Creates a user with a known password.
     pub fn user(&self, org: &str, email: &str, role: &str, password: &str) {
-        self.cli(&["user", "create", "--org", org, "--email", email, "--role", role, "--password", password]);
+        self.cli(&[
+            "user",
+            "create",
+            "--org",
+            org,
+            "--email",
+            email,
+            "--role",
+            role,
+            "--password",
+            password,
+        ]);
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -105,7 +120,13 @@ impl TestServer {
 /// Starts `auditrail serve` on an ephemeral port; answers the process and its base URL.
 fn serve(database_url: &str) -> (Child, String) {
     let mut child = Command::new(binary())
-        .args(["serve", "--bind", "127.0.0.1:0", "--assets-dir", "no-web-app"])
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--assets-dir",
+            "no-web-app",
+        ])
         .env("DATABASE_URL", database_url)
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
@@ -152,7 +173,8 @@ impl Drop for TestServer {
 pub async fn status_and_json(res: reqwest::Response) -> (u16, Value) {
     let status = res.status().as_u16();
     let text = res.text().await.expect("body");
-    let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+    let body =
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
     (status, body)
 }
 

@@ -2,7 +2,7 @@
 
 use super::{EventDraft, StoreResult};
 use crate::chain;
-use crate::store::{rows, StoreError};
+use crate::store::{decode_event, encode_event, StoreError};
 use app::model::{AuditEvent, Cursor, EventFilter};
 use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
@@ -29,7 +29,7 @@ async fn stored_by_idempotency_keys(
     .await?;
     found
         .into_iter()
-        .map(|(key, hash, data)| Ok((key, (hash, rows::event(&data)?))))
+        .map(|(key, hash, data)| Ok((key, (hash, decode_event(&data)?))))
         .collect()
 }
 
@@ -67,7 +67,7 @@ impl Columns {
         self.environment.push(e.context.environment.clone());
         self.result.push(e.result.as_str());
         self.hash.push(e.hash.clone());
-        self.data.push(rows::event_json(e)?);
+        self.data.push(encode_event(e)?);
         Ok(())
     }
 
@@ -141,7 +141,12 @@ pub async fn append(
         columns.push(&event)?;
         if let Some(key) = &event.idempotency_key {
             originals.insert(key.clone(), (draft.content_hash.clone(), event.clone()));
-            new_keys.push((key.clone(), event.id.clone(), event.occurred_at, draft.content_hash));
+            new_keys.push((
+                key.clone(),
+                event.id.clone(),
+                event.occurred_at,
+                draft.content_hash,
+            ));
         }
         stored.push(event);
     }
@@ -152,7 +157,11 @@ pub async fn append(
             "INSERT INTO idempotency_keys (org_id, idempotency_key, event_id, occurred_at, content_hash) ",
         );
         qb.push_values(new_keys, |mut row, (key, id, at, hash)| {
-            row.push_bind(org_id).push_bind(key).push_bind(id).push_bind(at).push_bind(hash);
+            row.push_bind(org_id)
+                .push_bind(key)
+                .push_bind(id)
+                .push_bind(at)
+                .push_bind(hash);
         });
         qb.build().execute(&mut *tx).await?;
     }
@@ -183,10 +192,14 @@ fn push_filter(qb: &mut QueryBuilder<'_, Postgres>, org_id: i64, filter: &EventF
         qb.push(" AND seq <= ").push_bind(seq);
     }
     if !filter.actions.is_empty() {
-        qb.push(" AND action = ANY(").push_bind(filter.actions.clone()).push(")");
+        qb.push(" AND action = ANY(")
+            .push_bind(filter.actions.clone())
+            .push(")");
     }
     if !filter.categories.is_empty() {
-        qb.push(" AND category = ANY(").push_bind(filter.categories.clone()).push(")");
+        qb.push(" AND category = ANY(")
+            .push_bind(filter.categories.clone())
+            .push(")");
     }
     if !filter.actors.is_empty() {
         qb.push(" AND (actor_label = ANY(")
@@ -216,7 +229,7 @@ pub async fn list(
     qb.push(" ORDER BY occurred_at DESC, id DESC LIMIT ")
         .push_bind(i64::from(limit));
     let found: Vec<(String,)> = qb.build_query_as().fetch_all(pool).await?;
-    found.iter().map(|(data,)| rows::event(data)).collect()
+    found.iter().map(|(data,)| decode_event(data)).collect()
 }
 
 pub async fn count(pool: &PgPool, org_id: i64, filter: &EventFilter) -> StoreResult<u64> {
@@ -233,5 +246,5 @@ pub async fn by_id(pool: &PgPool, org_id: i64, id: &str) -> StoreResult<Option<A
             .bind(id)
             .fetch_optional(pool)
             .await?;
-    data.as_deref().map(rows::event).transpose()
+    data.as_deref().map(decode_event).transpose()
 }

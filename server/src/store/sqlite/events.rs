@@ -2,7 +2,7 @@
 
 use super::{micros, EventDraft, StoreResult};
 use crate::chain;
-use crate::store::{rows, StoreError};
+use crate::store::{decode_event, encode_event, StoreError};
 use app::model::{AuditEvent, Cursor, EventFilter};
 use chrono::{SubsecRound, Utc};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
@@ -21,7 +21,8 @@ async fn stored_by_idempotency_key(
     .bind(key)
     .fetch_optional(conn)
     .await?;
-    row.map(|(hash, data)| Ok((hash, rows::event(&data)?))).transpose()
+    row.map(|(hash, data)| Ok((hash, decode_event(&data)?)))
+        .transpose()
 }
 
 async fn insert(
@@ -52,7 +53,7 @@ async fn insert(
     .bind(&event.idempotency_key)
     .bind(content_hash)
     .bind(&event.hash)
-    .bind(rows::event_json(event)?)
+    .bind(encode_event(event)?)
     .execute(conn)
     .await?;
     Ok(())
@@ -171,7 +172,7 @@ pub async fn list(
     qb.push(" ORDER BY occurred_at DESC, id DESC LIMIT ")
         .push_bind(i64::from(limit));
     let rows: Vec<(String,)> = qb.build_query_as().fetch_all(pool).await?;
-    rows.iter().map(|(data,)| rows::event(data)).collect()
+    rows.iter().map(|(data,)| decode_event(data)).collect()
 }
 
 pub async fn count(pool: &SqlitePool, org_id: i64, filter: &EventFilter) -> StoreResult<u64> {
@@ -188,5 +189,5 @@ pub async fn by_id(pool: &SqlitePool, org_id: i64, id: &str) -> StoreResult<Opti
             .bind(id)
             .fetch_optional(pool)
             .await?;
-    data.as_deref().map(rows::event).transpose()
+    data.as_deref().map(decode_event).transpose()
 }
