@@ -114,7 +114,12 @@ mod tests {
 
     #[test]
     fn renders_catalogued_templates_with_actor_targets_and_details() {
-        let msg = render_message("user.invited", &alice(), &[target("user", "bob@acme.com")], &Map::new());
+        let msg = render_message(
+            "user.invited",
+            &alice(),
+            &[target("user", "bob@acme.com")],
+            &Map::new(),
+        );
         assert_eq!(msg, "bob@acme.com was invited by alice@acme.com");
 
         let details = serde_json::json!({"role": "finance"});
@@ -124,7 +129,12 @@ mod tests {
             &[target("user", "bob@acme.com")],
             details.as_object().unwrap(),
         );
-        assert!(msg.contains("bob@acme.com") && msg.contains("finance") && msg.contains("alice@acme.com"), "{msg}");
+        assert!(
+            msg.contains("bob@acme.com")
+                && msg.contains("finance")
+                && msg.contains("alice@acme.com"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -136,7 +146,12 @@ mod tests {
             name: Some("deploy".into()),
         };
         assert_eq!(
-            render_message("deploy.finished", &key, &[target("service", "billing")], &Map::new()),
+            render_message(
+                "deploy.finished",
+                &key,
+                &[target("service", "billing")],
+                &Map::new()
+            ),
             "api-key:deploy performed deploy.finished on billing"
         );
         assert_eq!(

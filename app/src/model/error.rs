@@ -156,7 +156,10 @@ impl leptos::server_fn::error::FromServerFnError for ApiError {
         use leptos::server_fn::error::ServerFnErrorErr as E;
         match value {
             E::Args(m) | E::Deserialization(m) | E::MissingArg(m) => Self::invalid(m),
-            E::Request(m) => Self::new(ErrorCode::Internal, format!("could not reach the server: {m}")),
+            E::Request(m) => Self::new(
+                ErrorCode::Internal,
+                format!("could not reach the server: {m}"),
+            ),
             other => Self::new(ErrorCode::Internal, other.to_string()),
         }
     }

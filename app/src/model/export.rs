@@ -16,7 +16,8 @@ pub enum ExportFormat {
 
 impl ExportFormat {
     /// Every format, in the order the SPA offers them.
-    pub const ALL: [ExportFormat; 3] = [ExportFormat::Csv, ExportFormat::Json, ExportFormat::Ndjson];
+    pub const ALL: [ExportFormat; 3] =
+        [ExportFormat::Csv, ExportFormat::Json, ExportFormat::Ndjson];
 
     /// The wire name, which is also the file extension.
     pub fn as_str(self) -> &'static str {

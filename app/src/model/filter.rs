@@ -148,8 +148,14 @@ mod tests {
     #[test]
     fn a_calendar_date_to_includes_that_whole_day() {
         let q = parse(&[("from", "2025-01-01"), ("to", "2025-01-31")]).unwrap();
-        assert_eq!(q.filter.from.unwrap().to_rfc3339(), "2025-01-01T00:00:00+00:00");
-        assert_eq!(q.filter.until.unwrap().to_rfc3339(), "2025-02-01T00:00:00+00:00");
+        assert_eq!(
+            q.filter.from.unwrap().to_rfc3339(),
+            "2025-01-01T00:00:00+00:00"
+        );
+        assert_eq!(
+            q.filter.until.unwrap().to_rfc3339(),
+            "2025-02-01T00:00:00+00:00"
+        );
     }
 
     #[test]

@@ -188,15 +188,32 @@ mod tests {
     fn missing_permission_is_forbidden_and_free_plan_reading_needs_payment() {
         let reader = access(Plan::Pro, &[Permission::AuditLogsRead]);
         assert_eq!(reader.require(Permission::AuditLogsRead), Ok(()));
-        assert_eq!(reader.require(Permission::AuditLogsExport).unwrap_err().status(), 403);
-        let free = access(Plan::Free, &[Permission::AuditLogsRead, Permission::EventsWrite]);
-        assert_eq!(free.require(Permission::AuditLogsRead).unwrap_err().status(), 402);
+        assert_eq!(
+            reader
+                .require(Permission::AuditLogsExport)
+                .unwrap_err()
+                .status(),
+            403
+        );
+        let free = access(
+            Plan::Free,
+            &[Permission::AuditLogsRead, Permission::EventsWrite],
+        );
+        assert_eq!(
+            free.require(Permission::AuditLogsRead)
+                .unwrap_err()
+                .status(),
+            402
+        );
         assert_eq!(free.require(Permission::EventsWrite), Ok(()));
     }
 
     #[test]
     fn permission_names_round_trip() {
-        for p in Permission::ROLE_PERMISSIONS.into_iter().chain(Permission::API_KEY_SCOPES) {
+        for p in Permission::ROLE_PERMISSIONS
+            .into_iter()
+            .chain(Permission::API_KEY_SCOPES)
+        {
             assert_eq!(Permission::parse(p.as_str()), Some(p));
             assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
         }

@@ -193,7 +193,9 @@ mod tests {
             assert_eq!(field_of(&e), "action", "{bad:?}");
         }
         assert!(is_valid_action("SECRET_READ"));
-        assert!(is_valid_action("org.service-account.access-key.regenerated"));
+        assert!(is_valid_action(
+            "org.service-account.access-key.regenerated"
+        ));
         assert!(is_valid_action("a:b"));
     }
 

@@ -94,13 +94,21 @@ mod tests {
             id: "0193f1a0-0000-7000-8000-000000000001".into(),
         };
         let text = c.encode();
-        assert!(text.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_'));
+        assert!(text
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_'));
         assert_eq!(Cursor::decode(&text).unwrap(), c);
     }
 
     #[test]
     fn cursor_rejects_tampered_or_foreign_text() {
-        for bad in ["", "!!", "bm90aGluZw", &URL_SAFE_NO_PAD.encode("abc|x"), &URL_SAFE_NO_PAD.encode("5|")] {
+        for bad in [
+            "",
+            "!!",
+            "bm90aGluZw",
+            &URL_SAFE_NO_PAD.encode("abc|x"),
+            &URL_SAFE_NO_PAD.encode("5|"),
+        ] {
             assert!(Cursor::decode(bad).is_err(), "{bad}");
         }
     }

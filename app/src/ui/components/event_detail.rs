@@ -94,8 +94,12 @@ fn details_view(e: &AuditEvent) -> impl IntoView {
 pub fn EventDetail(id: String, on_close: Callback<()>) -> impl IntoView {
     let event = LocalResource::new(move || get_event(id.clone()));
     let body = move || match event.get() {
-        None => view! { <p class="state state-loading" role="status">"Loading event…"</p> }.into_any(),
-        Some(Err(e)) => view! { <p class="state state-error" role="alert">{e.message}</p> }.into_any(),
+        None => {
+            view! { <p class="state state-loading" role="status">"Loading event…"</p> }.into_any()
+        }
+        Some(Err(e)) => {
+            view! { <p class="state state-error" role="alert">{e.message}</p> }.into_any()
+        }
         Some(Ok(e)) => details_view(&e).into_any(),
     };
     view! {

@@ -2,8 +2,8 @@
 //! open event's detail in the URL (`?event=<id>`).
 
 use crate::api::audit_logs::list_events;
-use crate::model::{Cursor, EventQuery};
 use crate::model::Permission;
+use crate::model::{Cursor, EventQuery};
 use crate::ui::auth::Auth;
 use crate::ui::components::{EventDetail, EventsTable, ExportLinks, Pager};
 use leptos::prelude::*;
@@ -52,13 +52,19 @@ pub fn AuditLogs() -> impl IntoView {
     let open_id = move || use_query_map().with(|q| q.get("event"));
     let open = {
         let navigate = navigate.clone();
-        Callback::new(move |id: String| navigate(&format!("/audit-logs?event={id}"), Default::default()))
+        Callback::new(move |id: String| {
+            navigate(&format!("/audit-logs?event={id}"), Default::default())
+        })
     };
     let close = Callback::new(move |()| navigate("/audit-logs", Default::default()));
 
     let table = move || match page.get() {
-        None => view! { <p class="state state-loading" role="status">"Loading events…"</p> }.into_any(),
-        Some(Err(e)) => view! { <p class="state state-error" role="alert">{e.message}</p> }.into_any(),
+        None => {
+            view! { <p class="state state-loading" role="status">"Loading events…"</p> }.into_any()
+        }
+        Some(Err(e)) => {
+            view! { <p class="state state-error" role="alert">{e.message}</p> }.into_any()
+        }
         Some(Ok(p)) if p.data.is_empty() => view! {
             <p class="state state-empty">"No events yet. Send one to POST /api/v1/events."</p>
         }
@@ -68,8 +74,10 @@ pub fn AuditLogs() -> impl IntoView {
 
     let auth = Auth::get();
     let can_export = move || {
-        auth.viewer
-            .with(|v| v.as_ref().is_some_and(|v| v.access.has(Permission::AuditLogsExport)))
+        auth.viewer.with(|v| {
+            v.as_ref()
+                .is_some_and(|v| v.access.has(Permission::AuditLogsExport))
+        })
     };
 
     view! {
