@@ -261,3 +261,75 @@ async fn event_types_lists_the_catalogue() {
         (404, Some("not_found"))
     );
 }
+
+#[tokio::test]
+async fn investigation_filters_and_collector_polling_work_over_http() {
+    let server = TestServer::start();
+    server.org("acme", "pro");
+    let key = server.key("acme", "events:write,audit_logs:read");
+    let batch = json!({"events": [
+        {"action": "SECRET_READ", "occurred_at": "2025-01-15T12:00:00Z",
+         "actor": {"type": "api_key", "id": "k_ci", "name": "ci-deploy"},
+         "targets": [{"type": "secret", "id": "sec_stripe", "name": "STRIPE_SECRET_KEY"}],
+         "context": {"ip": "185.220.101.34", "environment": "production"}},
+        {"action": "SECRET_SET", "occurred_at": "2025-01-16T12:00:00Z", "result": "failure",
+         "actor": {"type": "user", "id": "u_bob", "email": "bob@acme.com"},
+         "targets": [{"type": "secret", "id": "sec_db", "name": "DATABASE_URL"}],
+         "context": {"ip": "10.8.0.5", "environment": "staging"}},
+        {"action": "user.invited", "occurred_at": "2020-01-01T00:00:00Z",
+         "actor": {"type": "user", "id": "u_alice", "email": "alice@acme.com"},
+         "targets": [{"type": "user", "id": "u_carol", "name": "carol@acme.com"}],
+         "context": {"ip": "2001:db8::7"}, "details": {"note": "Quarterly access review"}}
+    ]});
+    assert_eq!(server.ingest(&key, &batch).await.0, 201);
+    let count = |query: &'static str| {
+        let (server, key) = (&server, key.clone());
+        async move {
+            let (status, body) = server
+                .get(
+                    &key,
+                    &format!("/api/v1/audit-logs?include_total=true&{query}"),
+                )
+                .await;
+            assert_eq!(status, 200, "{query}: {body}");
+            body["total"].as_u64().unwrap()
+        }
+    };
+    assert_eq!(count("ip=10.0.0.0/8").await, 1);
+    assert_eq!(count("ip=2001:db8::/32").await, 1);
+    assert_eq!(count("ip=185.220.101.34").await, 1);
+    assert_eq!(count("target_type=secret").await, 2);
+    assert_eq!(count("target_id=sec_stripe").await, 1);
+    assert_eq!(count("result=failure").await, 1);
+    assert_eq!(count("environment=production").await, 1);
+    assert_eq!(count("action=SECRET_*").await, 2);
+    assert_eq!(
+        count("not_environment=production").await,
+        2,
+        "events without an environment stay"
+    );
+    assert_eq!(
+        count("q=quarterly").await,
+        1,
+        "free text searches details, case-insensitively"
+    );
+    assert_eq!(
+        count("q=stripe_secret").await,
+        1,
+        "free text searches target names"
+    );
+
+    // Collector mode: seq order, whatever the occurred_at.
+    let (_, page) = server
+        .get(&key, "/api/v1/audit-logs?after_seq=1&limit=1")
+        .await;
+    assert_eq!(page["data"][0]["seq"], 2);
+    assert_eq!(page["next_after_seq"], 2);
+    assert_eq!(page["has_more"], true);
+    let (_, page) = server.get(&key, "/api/v1/audit-logs?after_seq=2").await;
+    assert_eq!(
+        page["data"][0]["action"], "user.invited",
+        "a late event with an old time is not skipped"
+    );
+    assert_eq!(page["next_after_seq"], 3);
+}

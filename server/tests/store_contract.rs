@@ -4,10 +4,14 @@
 mod common;
 
 use app::model::{
-    Actor, ActorType, AuditEvent, Cursor, EventContext, EventFilter, EventResult, Permission, Plan,
+    Actor, ActorType, AuditEvent, Criteria, Cursor, EventContext, EventFilter, EventResult,
+    IpRange, Permission, Plan, Target,
 };
 use chrono::{DateTime, Duration, Utc};
 use common::database::TestDatabase;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
 use server::chain;
 use server::store::{open, EventDraft, EventStore, StoreError, Stores};
 use std::sync::Arc;
@@ -339,41 +343,43 @@ async fn lists_newest_first_by_keyset_with_every_filter(url: &str) {
         }
     };
     let f = EventFilter::default;
+    let with = |edit: fn(&mut Criteria)| {
+        let mut filter = f();
+        edit(&mut filter.include);
+        filter
+    };
     assert_eq!(count(f()).await, 5);
     assert_eq!(
-        count(EventFilter {
-            actions: vec!["secret.read".into()],
-            ..f()
-        })
-        .await,
+        count(with(|c| c.actions = vec!["secret.read".into()])).await,
         2
     );
     assert_eq!(
-        count(EventFilter {
-            categories: vec!["user".into(), "role".into()],
-            ..f()
-        })
-        .await,
+        count(with(|c| c.actions = vec!["user.*".into()])).await,
+        2,
+        "prefix pattern"
+    );
+    assert_eq!(
+        count(with(|c| c.categories = vec!["user".into(), "role".into()])).await,
         3
     );
     assert_eq!(
-        count(EventFilter {
-            actors: vec!["ALICE@a.com".into()],
-            ..f()
-        })
-        .await,
+        count(with(|c| c.actors = vec!["ALICE@a.com".into()])).await,
         2,
         "actor email matches case-insensitively"
     );
     assert_eq!(
-        count(EventFilter {
-            actors: vec!["id-carol@a.com".into()],
-            ..f()
-        })
-        .await,
+        count(with(|c| c.actors = vec!["id-carol@a.com".into()])).await,
         1,
         "actor id matches"
     );
+    let not_bob = EventFilter {
+        exclude: Criteria {
+            actors: vec!["bob@a.com".into()],
+            ..Criteria::default()
+        },
+        ..f()
+    };
+    assert_eq!(count(not_bob).await, 3);
     assert_eq!(
         count(EventFilter {
             from: Some(at(2)),
@@ -398,7 +404,6 @@ async fn lists_newest_first_by_keyset_with_every_filter(url: &str) {
         .await,
         2
     );
-
     let mut seen = Vec::new();
     let mut cursor: Option<Cursor> = None;
     loop {
@@ -455,6 +460,190 @@ async fn concurrent_writers_keep_seq_gap_free_and_the_chain_intact(url: &str) {
     assert_chain_intact(&all);
 }
 
+/// Small pools, so random filters hit often.
+const ACTIONS: [&str; 5] = [
+    "user.login",
+    "user.invited",
+    "SECRET_READ",
+    "SECRET_SET",
+    "api_key.rotated",
+];
+const ACTORS: [&str; 3] = ["Alice@a.com", "bob@a.com", "carol@a.com"];
+const IPS: [&str; 5] = [
+    "10.1.2.3",
+    "10.200.0.9",
+    "203.0.113.7",
+    "2001:db8::1",
+    "2001:db9::5",
+];
+const ENVIRONMENTS: [&str; 2] = ["production", "staging"];
+const TARGETS: [(&str, &str); 4] = [
+    ("secret", "s1"),
+    ("secret", "s2"),
+    ("user", "u1"),
+    ("project", "p1"),
+];
+const WORDS: [&str; 4] = ["stripe", "rotation", "quarterly", "vpn"];
+
+fn random_event(rng: &mut StdRng, base: DateTime<Utc>) -> EventDraft {
+    let action = *ACTIONS.choose(rng).unwrap();
+    let mut d = draft(
+        action,
+        ACTORS.choose(rng).unwrap(),
+        base - Duration::seconds(rng.gen_range(0..40)),
+        None,
+        "c",
+    );
+    if rng.gen_bool(0.15) {
+        d.event.actor = Actor {
+            kind: ActorType::ApiKey,
+            id: "k1".into(),
+            email: None,
+            name: Some("ci".into()),
+        };
+    }
+    d.event.context.ip = rng
+        .gen_bool(0.8)
+        .then(|| IPS.choose(rng).unwrap().to_string());
+    d.event.context.environment = rng
+        .gen_bool(0.7)
+        .then(|| ENVIRONMENTS.choose(rng).unwrap().to_string());
+    d.event.result = if rng.gen_bool(0.3) {
+        EventResult::Failure
+    } else {
+        EventResult::Success
+    };
+    d.event.targets = (0..rng.gen_range(0..3))
+        .map(|_| {
+            let (kind, id) = *TARGETS.choose(rng).unwrap();
+            Target {
+                kind: kind.into(),
+                id: id.into(),
+                name: Some(format!("{id}-name")),
+            }
+        })
+        .collect();
+    d.event
+        .details
+        .insert("note".into(), WORDS.choose(rng).unwrap().to_string().into());
+    d
+}
+
+fn random_criteria(rng: &mut StdRng, density: f64) -> Criteria {
+    let mut pick = |values: &[&str]| -> Vec<String> {
+        if rng.gen_bool(density) {
+            let n = rng.gen_range(1..=2);
+            values
+                .choose_multiple(rng, n)
+                .map(|v| v.to_string())
+                .collect()
+        } else {
+            vec![]
+        }
+    };
+    Criteria {
+        actors: pick(&["alice@a.com", "BOB@a.com", "api-key:ci", "id-carol@a.com"]),
+        actions: pick(&["user.*", "SECRET_READ", "SECRET_SET", "api_key.rotated"]),
+        categories: pick(&["user", "SECRET_READ", "api_key"]),
+        target_types: pick(&["secret", "user", "project"]),
+        target_ids: pick(&["s1", "u1", "p1"]),
+        ips: pick(&["10.0.0.0/8", "203.0.113.7", "2001:db8::/32"])
+            .iter()
+            .map(|r| IpRange::parse(r).unwrap())
+            .collect(),
+        results: pick(&["success", "failure"])
+            .iter()
+            .map(|r| {
+                if r == "success" {
+                    EventResult::Success
+                } else {
+                    EventResult::Failure
+                }
+            })
+            .collect(),
+        environments: pick(&ENVIRONMENTS),
+    }
+}
+
+async fn random_filters_answer_exactly_what_the_in_memory_filter_keeps(url: &str) {
+    let Stores {
+        identity,
+        events: store,
+    } = stores(url).await;
+    let org = identity
+        .create_organization("a", "A", Plan::Pro, 90)
+        .await
+        .unwrap();
+    let mut rng = StdRng::seed_from_u64(7);
+    let base = recent(100);
+    for _ in 0..4 {
+        let batch = (0..75).map(|_| random_event(&mut rng, base)).collect();
+        store.append_events(org.id, batch).await.unwrap();
+    }
+    let all = store
+        .list_events(org.id, &EventFilter::default(), None, 1000)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 300);
+    let mut informative = 0;
+    for round in 0..80 {
+        let filter = EventFilter {
+            from: rng
+                .gen_bool(0.2)
+                .then(|| base - Duration::seconds(rng.gen_range(0..40))),
+            until: rng
+                .gen_bool(0.2)
+                .then(|| base - Duration::seconds(rng.gen_range(0..40))),
+            include: random_criteria(&mut rng, 0.3),
+            exclude: random_criteria(&mut rng, 0.15),
+            q: rng
+                .gen_bool(0.2)
+                .then(|| WORDS.choose(&mut rng).unwrap().to_uppercase()),
+            through_seq: None,
+        };
+        let expected: Vec<&str> = all
+            .iter()
+            .filter(|e| filter.matches(e))
+            .map(|e| e.id.as_str())
+            .collect();
+        let mut got = Vec::new();
+        let mut cursor: Option<Cursor> = None;
+        loop {
+            let page = store
+                .list_events(org.id, &filter, cursor.as_ref(), 7)
+                .await
+                .unwrap();
+            cursor = page.last().map(Cursor::after);
+            got.extend(page.iter().map(|e| e.id.clone()));
+            if page.len() < 7 {
+                break;
+            }
+        }
+        assert_eq!(got, expected, "round {round}: {filter:?}");
+        if !expected.is_empty() && expected.len() < all.len() {
+            informative += 1;
+        }
+        assert_eq!(
+            store.count_events(org.id, &filter).await.unwrap() as usize,
+            expected.len()
+        );
+        let mut by_seq: Vec<&AuditEvent> = all.iter().filter(|e| filter.matches(e)).collect();
+        by_seq.sort_by_key(|e| e.seq);
+        let polled = store
+            .list_events_after_seq(org.id, &filter, 0, 1000)
+            .await
+            .unwrap();
+        assert_eq!(
+            polled.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            by_seq.iter().map(|e| e.seq).collect::<Vec<_>>()
+        );
+    }
+    assert!(
+        informative >= 30,
+        "only {informative} filters kept some but not all events"
+    );
+}
+
 macro_rules! contract {
     ($($behaviour:ident),* $(,)?) => {
         mod sqlite {
@@ -484,4 +673,5 @@ contract!(
     idempotency_keys_replay_or_conflict_atomically,
     lists_newest_first_by_keyset_with_every_filter,
     concurrent_writers_keep_seq_gap_free_and_the_chain_intact,
+    random_filters_answer_exactly_what_the_in_memory_filter_keeps,
 );

@@ -2,11 +2,46 @@
 //! from URL query parameters.
 
 use super::error::ApiError;
+use super::event::EventResult;
+use super::ip_range::IpRange;
 use super::page::{Cursor, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Which events to show. Empty lists mean "any".
+/// Values a field must (or, negated, must not) take. Empty lists mean "any".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Criteria {
+    /// Actor email, id or `api-key:<name>` (case-insensitive).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actors: Vec<String>,
+    /// Event keys; `user.*` matches every key starting with `user.`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    /// Any target of the event has one of these types.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_types: Vec<String>,
+    /// Any target of the event has one of these ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_ids: Vec<String>,
+    /// The event's IP lies in one of these addresses or CIDR blocks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ips: Vec<IpRange>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub results: Vec<EventResult>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub environments: Vec<String>,
+}
+
+impl Criteria {
+    /// Whether no field is constrained.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// Which events to show: every field given must match, and no excluded value may.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventFilter {
     /// Earliest `occurred_at`, inclusive.
@@ -15,15 +50,15 @@ pub struct EventFilter {
     /// Latest `occurred_at`, exclusive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<DateTime<Utc>>,
-    /// Actor email, id or `api-key:<name>`; any of them matches.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub actors: Vec<String>,
-    /// Event keys; any of them matches.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub actions: Vec<String>,
-    /// Categories; any of them matches.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub categories: Vec<String>,
+    /// Values the event must have (one of each list).
+    #[serde(flatten)]
+    pub include: Criteria,
+    /// Values the event must not have.
+    #[serde(default, skip_serializing_if = "Criteria::is_empty")]
+    pub exclude: Criteria,
+    /// Free text, case-insensitive, over message, actor, targets and details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
     /// Only events with `seq` up to this one: a snapshot of the log at some moment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub through_seq: Option<i64>,
@@ -41,6 +76,9 @@ pub struct EventQuery {
     /// Whether to count every matching event.
     #[serde(default)]
     pub include_total: bool,
+    /// Collector mode: events with `seq` above this, oldest `seq` first (ignores `cursor`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_seq: Option<i64>,
 }
 
 /// Parses a `from` bound: RFC 3339, or a calendar date meaning its first instant (UTC).
@@ -82,6 +120,42 @@ fn parse_limit(value: &str) -> Result<u32, ApiError> {
     value.parse::<u32>().map_err(|_| limit_error())
 }
 
+fn parse_result(value: &str) -> Result<EventResult, ApiError> {
+    match value {
+        "success" => Ok(EventResult::Success),
+        "failure" => Ok(EventResult::Failure),
+        _ => Err(ApiError::invalid("result must be success or failure")),
+    }
+}
+
+fn parse_seq(value: &str) -> Result<i64, ApiError> {
+    value
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n >= 0)
+        .ok_or_else(|| ApiError::invalid("must be a sequence number (0 or more)"))
+}
+
+/// Adds one `key=value` criterion (`key` without any `not_` prefix) to `criteria`; answers
+/// false when `key` names no criterion.
+fn push_criterion(criteria: &mut Criteria, key: &str, value: &str) -> Result<bool, ApiError> {
+    let c = criteria;
+    match key {
+        "actor" => c.actors.push(value.to_owned()),
+        "action" | "event_type" => c.actions.push(value.to_owned()),
+        "category" => c.categories.push(value.to_owned()),
+        "target_type" => c.target_types.push(value.to_owned()),
+        "target_id" => c.target_ids.push(value.to_owned()),
+        "environment" => c.environments.push(value.to_owned()),
+        "ip" => c
+            .ips
+            .push(IpRange::parse(value).map_err(ApiError::invalid)?),
+        "result" => c.results.push(parse_result(value)?),
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
 fn parse_bool(value: &str) -> Result<bool, ApiError> {
     match value {
         "true" | "1" => Ok(true),
@@ -91,9 +165,10 @@ fn parse_bool(value: &str) -> Result<bool, ApiError> {
 }
 
 impl EventQuery {
-    /// Parses URL query pairs (`from`, `to`, `actor`, `action`/`event_type`, `category`, `limit`,
-    /// `cursor`, `include_total`; list keys may repeat). Unknown keys are refused so a typo never
-    /// silently widens a search.
+    /// Parses URL query pairs: `from`, `to`, `q`, the criteria `actor`, `action` (alias
+    /// `event_type`), `category`, `target_type`, `target_id`, `ip`, `result`, `environment`
+    /// (each may repeat; prefixed `not_` it excludes), and `limit`, `cursor`, `include_total`,
+    /// `after_seq`. Unknown keys are refused so a typo never silently widens a search.
     pub fn from_pairs<'a>(
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Self, ApiError> {
@@ -103,22 +178,24 @@ impl EventQuery {
         };
         for (key, value) in pairs {
             let f = &mut query.filter;
-            let list = match key {
-                "actor" => Some(&mut f.actors),
-                "action" | "event_type" => Some(&mut f.actions),
-                "category" => Some(&mut f.categories),
-                _ => None,
+            let criterion = match key.strip_prefix("not_") {
+                Some(field) => push_criterion(&mut f.exclude, field, value),
+                None => push_criterion(&mut f.include, key, value),
             };
-            if let Some(list) = list {
-                list.push(value.to_owned());
+            if criterion.map_err(|e| e.with_field(key))? {
                 continue;
             }
             let result = match key {
                 "from" => parse_from(value).map(|t| f.from = Some(t)),
                 "to" => parse_until(value).map(|t| f.until = Some(t)),
+                "q" => {
+                    f.q = Some(value.to_owned()).filter(|q| !q.trim().is_empty());
+                    Ok(())
+                }
                 "limit" => parse_limit(value).map(|n| query.limit = n),
                 "cursor" => Cursor::decode(value).map(|c| query.cursor = Some(c)),
                 "include_total" => parse_bool(value).map(|b| query.include_total = b),
+                "after_seq" => parse_seq(value).map(|n| query.after_seq = Some(n)),
                 _ => Err(ApiError::invalid(format!("unknown parameter '{key}'"))),
             };
             result.map_err(|e| e.with_field(key))?;
@@ -177,9 +254,9 @@ mod tests {
             ("include_total", "true"),
         ])
         .unwrap();
-        assert_eq!(q.filter.actions, ["user.invited", "SECRET_READ"]);
-        assert_eq!(q.filter.actors, ["alice@acme.com", "api-key:ci"]);
-        assert_eq!(q.filter.categories, ["user"]);
+        assert_eq!(q.filter.include.actions, ["user.invited", "SECRET_READ"]);
+        assert_eq!(q.filter.include.actors, ["alice@acme.com", "api-key:ci"]);
+        assert_eq!(q.filter.include.categories, ["user"]);
         assert_eq!(q.limit, 100);
         assert!(q.include_total);
     }
@@ -194,11 +271,40 @@ mod tests {
             ("cursor", "!!"),
             ("include_total", "yes"),
             ("colour", "red"),
+            ("ip", "10.0.0.0/40"),
+            ("not_result", "maybe"),
+            ("after_seq", "-1"),
         ] {
             let err = parse(&[(key, value)]).unwrap_err();
             assert_eq!(err.field.as_deref(), Some(key), "{key}={value}");
             assert_eq!(err.status(), 400);
         }
+    }
+
+    #[test]
+    fn every_criterion_parses_and_not_prefixes_exclude() {
+        let q = parse(&[
+            ("target_type", "secret"),
+            ("target_id", "s1"),
+            ("ip", "10.0.0.0/8"),
+            ("result", "failure"),
+            ("environment", "production"),
+            ("not_actor", "api-key:ci"),
+            ("not_result", "success"),
+            ("q", "stripe"),
+            ("after_seq", "42"),
+        ])
+        .unwrap();
+        let f = &q.filter;
+        assert_eq!(f.include.target_types, ["secret"]);
+        assert_eq!(f.include.target_ids, ["s1"]);
+        assert_eq!(f.include.ips[0].to_string(), "10.0.0.0/8");
+        assert_eq!(f.include.results, [EventResult::Failure]);
+        assert_eq!(f.include.environments, ["production"]);
+        assert_eq!(f.exclude.actors, ["api-key:ci"]);
+        assert_eq!(f.exclude.results, [EventResult::Success]);
+        assert_eq!(f.q.as_deref(), Some("stripe"));
+        assert_eq!(q.after_seq, Some(42));
     }
 
     #[test]

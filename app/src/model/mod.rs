@@ -6,13 +6,17 @@ mod event;
 mod export;
 mod filter;
 mod identity;
+mod ip_range;
+mod matching;
 mod new_event;
 mod page;
 
 pub use error::{ApiError, ErrorCode, ErrorEnvelope};
 pub use event::{Actor, ActorType, AuditEvent, Change, EventContext, EventResult, Target};
 pub use export::ExportFormat;
-pub use filter::{EventFilter, EventQuery};
+pub use filter::{Criteria, EventFilter, EventQuery};
 pub use identity::{Access, Permission, Plan, Viewer};
+pub use ip_range::{ip_bytes, IpRange};
+pub use matching::{action_matches, search_text};
 pub use new_event::{NewEvent, ValidationError};
 pub use page::{Cursor, EventPage, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};

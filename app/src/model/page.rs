@@ -78,6 +78,9 @@ pub struct EventPage {
     /// Continue with this cursor; `None` on the last page.
     pub next_cursor: Option<Cursor>,
     pub has_more: bool,
+    /// In collector mode (`after_seq`): the `after_seq` to poll with next.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_after_seq: Option<i64>,
     /// Every matching event, when the request asked for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<u64>,

@@ -90,9 +90,11 @@ CREATE TABLE events (
     actor_id    TEXT        NOT NULL,
     actor_label TEXT        NOT NULL, -- lower-cased: the actor filter is case-insensitive
     ip          TEXT,
+    ip_bytes    BYTEA,       -- 16 bytes (IPv4 mapped), for CIDR ranges
     environment TEXT,
     result      TEXT        NOT NULL,
     hash        TEXT        NOT NULL,
+    search_text TEXT        NOT NULL, -- lower-cased message, actor, targets, details
     data        TEXT        NOT NULL,
     PRIMARY KEY (org_id, occurred_at, id)
 ) PARTITION BY RANGE (occurred_at);
@@ -107,3 +109,15 @@ CREATE INDEX events_by_actor_label ON events (org_id, actor_label, occurred_at D
 CREATE INDEX events_by_actor_id ON events (org_id, actor_id, occurred_at DESC, id DESC);
 CREATE INDEX events_by_seq ON events (org_id, seq);
 CREATE INDEX events_by_id ON events (id);
+CREATE INDEX events_by_ip ON events (org_id, ip_bytes);
+
+-- Every target of every event, for the target type and id filters.
+CREATE TABLE event_targets (
+    org_id    BIGINT NOT NULL,
+    seq       BIGINT NOT NULL,
+    kind      TEXT   NOT NULL,
+    target_id TEXT   NOT NULL
+);
+CREATE INDEX event_targets_by_event ON event_targets (org_id, seq);
+CREATE INDEX event_targets_by_kind ON event_targets (org_id, kind, seq);
+CREATE INDEX event_targets_by_id ON event_targets (org_id, target_id, seq);

@@ -74,18 +74,21 @@ CREATE TABLE events (
     category        TEXT    NOT NULL,
     actor_type      TEXT    NOT NULL,
     actor_id        TEXT    NOT NULL,
-    actor_label     TEXT    NOT NULL COLLATE NOCASE,
+    actor_label     TEXT    NOT NULL, -- lower-cased: the actor filter is case-insensitive
     ip              TEXT,
+    ip_bytes        BLOB,             -- 16 bytes (IPv4 mapped), for CIDR ranges
     environment     TEXT,
     result          TEXT    NOT NULL,
     idempotency_key TEXT,
     content_hash    TEXT    NOT NULL,
     hash            TEXT    NOT NULL,
+    search_text     TEXT    NOT NULL, -- lower-cased message, actor, targets, details
     data            TEXT    NOT NULL,
     UNIQUE (org_id, seq)
 );
 
 CREATE UNIQUE INDEX events_by_id ON events (id);
+CREATE INDEX events_by_ip ON events (org_id, ip_bytes);
 CREATE UNIQUE INDEX events_by_idempotency_key ON events (org_id, idempotency_key)
     WHERE idempotency_key IS NOT NULL;
 -- Newest-first keyset reads, whole log and per filter.
@@ -94,3 +97,14 @@ CREATE INDEX events_by_action ON events (org_id, action, occurred_at DESC, id DE
 CREATE INDEX events_by_category ON events (org_id, category, occurred_at DESC, id DESC);
 CREATE INDEX events_by_actor_label ON events (org_id, actor_label, occurred_at DESC, id DESC);
 CREATE INDEX events_by_actor_id ON events (org_id, actor_id, occurred_at DESC, id DESC);
+
+-- Every target of every event, for the target type and id filters.
+CREATE TABLE event_targets (
+    org_id    INTEGER NOT NULL,
+    seq       INTEGER NOT NULL,
+    kind      TEXT    NOT NULL,
+    target_id TEXT    NOT NULL
+);
+CREATE INDEX event_targets_by_event ON event_targets (org_id, seq);
+CREATE INDEX event_targets_by_kind ON event_targets (org_id, kind, seq);
+CREATE INDEX event_targets_by_id ON event_targets (org_id, target_id, seq);

@@ -4,26 +4,33 @@ use super::Services;
 use app::model::{ApiError, AuditEvent, Cursor, EventPage, EventQuery};
 
 impl Services {
-    /// One page of an organization's events matching the query.
+    /// One page of an organization's events matching the query: newest first by keyset cursor,
+    /// or in `seq` order after `after_seq` (collector mode).
     pub async fn list_events(&self, org_id: i64, query: EventQuery) -> Result<EventPage, ApiError> {
         query.validate()?;
-        let mut data = self
-            .stores
-            .events
-            .list_events(
-                org_id,
-                &query.filter,
-                query.cursor.as_ref(),
-                query.limit + 1,
-            )
-            .await?;
-        let has_more = data.len() > query.limit as usize;
-        data.truncate(query.limit as usize);
-        let next_cursor = if has_more {
-            data.last().map(Cursor::after)
-        } else {
-            None
+        let events = &self.stores.events;
+        let (filter, limit) = (&query.filter, query.limit);
+        let mut data = match query.after_seq {
+            Some(after) => {
+                events
+                    .list_events_after_seq(org_id, filter, after, limit + 1)
+                    .await?
+            }
+            None => {
+                events
+                    .list_events(org_id, filter, query.cursor.as_ref(), limit + 1)
+                    .await?
+            }
         };
+        let has_more = data.len() > limit as usize;
+        data.truncate(limit as usize);
+        let next_cursor = match (has_more, query.after_seq) {
+            (true, None) => data.last().map(Cursor::after),
+            _ => None,
+        };
+        let next_after_seq = query
+            .after_seq
+            .map(|after| data.last().map_or(after, |e| e.seq));
         let total = if query.include_total {
             Some(
                 self.stores
@@ -38,6 +45,7 @@ impl Services {
             data,
             next_cursor,
             has_more,
+            next_after_seq,
             total,
         })
     }

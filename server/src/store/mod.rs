@@ -3,6 +3,7 @@
 //! databases differ (partitions, batch inserts, the chain lock). Nothing outside this module
 //! knows which database is in use.
 
+mod filter_sql;
 mod identity;
 mod postgres;
 mod sqlite;
@@ -124,6 +125,15 @@ pub trait EventStore: Send + Sync + 'static {
         cursor: Option<&Cursor>,
         limit: u32,
     ) -> StoreResult<Vec<AuditEvent>>;
+    /// Up to `limit` matching events with `seq` above `after_seq`, oldest `seq` first: how a
+    /// collector polls without missing events that arrive late with an old `occurred_at`.
+    async fn list_events_after_seq(
+        &self,
+        org_id: i64,
+        filter: &EventFilter,
+        after_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditEvent>>;
     /// How many events match.
     async fn count_events(&self, org_id: i64, filter: &EventFilter) -> StoreResult<u64>;
     /// One event by id.
@@ -154,6 +164,12 @@ pub async fn open(database_url: &str) -> StoreResult<Stores> {
     events.migrate().await?;
     let identity = IdentityStore::connect(database_url).await?;
     Ok(Stores { identity, events })
+}
+
+/// The stored form of an event's IP: 16 bytes (IPv4 mapped), comparable as bytes.
+fn stored_ip(event: &AuditEvent) -> Option<Vec<u8>> {
+    let ip = event.context.ip.as_deref()?.parse().ok()?;
+    Some(app::model::ip_bytes(ip).to_vec())
 }
 
 /// Decodes an event stored as its API JSON.

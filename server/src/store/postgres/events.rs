@@ -2,8 +2,9 @@
 
 use super::{EventDraft, StoreResult};
 use crate::chain;
-use crate::store::{decode_event, encode_event, StoreError};
-use app::model::{AuditEvent, Cursor, EventFilter};
+use crate::store::filter_sql::{push_filter, Dialect};
+use crate::store::{decode_event, encode_event, stored_ip, StoreError};
+use app::model::{search_text, AuditEvent, Cursor, EventFilter};
 use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
 use std::collections::HashMap;
@@ -46,10 +47,15 @@ struct Columns {
     actor_id: Vec<String>,
     actor_label: Vec<String>,
     ip: Vec<Option<String>>,
+    ip_bytes: Vec<Option<Vec<u8>>>,
     environment: Vec<Option<String>>,
     result: Vec<&'static str>,
     hash: Vec<String>,
+    search_text: Vec<String>,
     data: Vec<String>,
+    target_seq: Vec<i64>,
+    target_kind: Vec<String>,
+    target_id: Vec<String>,
 }
 
 impl Columns {
@@ -64,20 +70,29 @@ impl Columns {
         self.actor_id.push(e.actor.id.clone());
         self.actor_label.push(e.actor.label().to_lowercase());
         self.ip.push(e.context.ip.clone());
+        self.ip_bytes.push(stored_ip(e));
         self.environment.push(e.context.environment.clone());
         self.result.push(e.result.as_str());
         self.hash.push(e.hash.clone());
+        self.search_text.push(search_text(e));
         self.data.push(encode_event(e)?);
+        for t in &e.targets {
+            self.target_seq.push(e.seq);
+            self.target_kind.push(t.kind.clone());
+            self.target_id.push(t.id.clone());
+        }
         Ok(())
     }
 
     async fn insert(self, conn: &mut PgConnection, org_id: i64) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO events (org_id, seq, id, occurred_at, received_at, action, category,
-                 actor_type, actor_id, actor_label, ip, environment, result, hash, data)
+                 actor_type, actor_id, actor_label, ip, ip_bytes, environment, result, hash,
+                 search_text, data)
              SELECT $1, * FROM UNNEST($2::bigint[], $3::text[], $4::timestamptz[],
                  $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                 $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])",
+                 $11::text[], $12::bytea[], $13::text[], $14::text[], $15::text[], $16::text[],
+                 $17::text[])",
         )
         .bind(org_id)
         .bind(self.seq)
@@ -90,12 +105,26 @@ impl Columns {
         .bind(self.actor_id)
         .bind(self.actor_label)
         .bind(self.ip)
+        .bind(self.ip_bytes)
         .bind(self.environment)
         .bind(self.result)
         .bind(self.hash)
+        .bind(self.search_text)
         .bind(self.data)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
+        if !self.target_seq.is_empty() {
+            sqlx::query(
+                "INSERT INTO event_targets (org_id, seq, kind, target_id)
+                 SELECT $1, * FROM UNNEST($2::bigint[], $3::text[], $4::text[])",
+            )
+            .bind(org_id)
+            .bind(self.target_seq)
+            .bind(self.target_kind)
+            .bind(self.target_id)
+            .execute(&mut *conn)
+            .await?;
+        }
         Ok(())
     }
 }
@@ -175,40 +204,7 @@ pub async fn append(
     Ok(stored)
 }
 
-fn lowercase(values: &[String]) -> Vec<String> {
-    values.iter().map(|v| v.to_lowercase()).collect()
-}
-
-/// Appends `WHERE …` for the organization and the filter.
-fn push_filter(qb: &mut QueryBuilder<'_, Postgres>, org_id: i64, filter: &EventFilter) {
-    qb.push(" WHERE org_id = ").push_bind(org_id);
-    if let Some(from) = filter.from {
-        qb.push(" AND occurred_at >= ").push_bind(from);
-    }
-    if let Some(until) = filter.until {
-        qb.push(" AND occurred_at < ").push_bind(until);
-    }
-    if let Some(seq) = filter.through_seq {
-        qb.push(" AND seq <= ").push_bind(seq);
-    }
-    if !filter.actions.is_empty() {
-        qb.push(" AND action = ANY(")
-            .push_bind(filter.actions.clone())
-            .push(")");
-    }
-    if !filter.categories.is_empty() {
-        qb.push(" AND category = ANY(")
-            .push_bind(filter.categories.clone())
-            .push(")");
-    }
-    if !filter.actors.is_empty() {
-        qb.push(" AND (actor_label = ANY(")
-            .push_bind(lowercase(&filter.actors))
-            .push(") OR actor_id = ANY(")
-            .push_bind(filter.actors.clone())
-            .push("))");
-    }
-}
+const DIALECT: Dialect = Dialect { position: "strpos" };
 
 pub async fn list(
     pool: &PgPool,
@@ -218,7 +214,7 @@ pub async fn list(
     limit: u32,
 ) -> StoreResult<Vec<AuditEvent>> {
     let mut qb = QueryBuilder::new("SELECT data FROM events");
-    push_filter(&mut qb, org_id, filter);
+    push_filter(&mut qb, &DIALECT, org_id, filter, |t| t);
     if let Some(cursor) = cursor {
         qb.push(" AND (occurred_at, id) < (")
             .push_bind(cursor.occurred_at)
@@ -232,9 +228,26 @@ pub async fn list(
     found.iter().map(|(data,)| decode_event(data)).collect()
 }
 
+pub async fn list_after_seq(
+    pool: &PgPool,
+    org_id: i64,
+    filter: &EventFilter,
+    after_seq: i64,
+    limit: u32,
+) -> StoreResult<Vec<AuditEvent>> {
+    let mut qb = QueryBuilder::new("SELECT data FROM events");
+    push_filter(&mut qb, &DIALECT, org_id, filter, |t| t);
+    qb.push(" AND seq > ")
+        .push_bind(after_seq)
+        .push(" ORDER BY seq LIMIT ")
+        .push_bind(i64::from(limit));
+    let found: Vec<(String,)> = qb.build_query_as().fetch_all(pool).await?;
+    found.iter().map(|(data,)| decode_event(data)).collect()
+}
+
 pub async fn count(pool: &PgPool, org_id: i64, filter: &EventFilter) -> StoreResult<u64> {
     let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM events");
-    push_filter(&mut qb, org_id, filter);
+    push_filter(&mut qb, &DIALECT, org_id, filter, |t| t);
     let (n,): (i64,) = qb.build_query_as().fetch_one(pool).await?;
     Ok(u64::try_from(n).unwrap_or(0))
 }

@@ -55,6 +55,16 @@ impl EventStore for PostgresStore {
         events::list(&self.pool, org_id, filter, cursor, limit).await
     }
 
+    async fn list_events_after_seq(
+        &self,
+        org_id: i64,
+        filter: &EventFilter,
+        after_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditEvent>> {
+        events::list_after_seq(&self.pool, org_id, filter, after_seq, limit).await
+    }
+
     async fn count_events(&self, org_id: i64, filter: &EventFilter) -> StoreResult<u64> {
         events::count(&self.pool, org_id, filter).await
     }

@@ -2,10 +2,11 @@
 
 use super::{micros, EventDraft, StoreResult};
 use crate::chain;
-use crate::store::{decode_event, encode_event, StoreError};
-use app::model::{AuditEvent, Cursor, EventFilter};
+use crate::store::filter_sql::{push_filter, Dialect};
+use crate::store::{decode_event, encode_event, stored_ip, StoreError};
+use app::model::{search_text, AuditEvent, Cursor, EventFilter};
 use chrono::{SubsecRound, Utc};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{QueryBuilder, SqliteConnection, SqlitePool};
 use std::collections::HashMap;
 
 /// The original of an event whose idempotency key was seen before, with its content hash.
@@ -33,9 +34,9 @@ async fn insert(
 ) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO events (org_id, seq, id, occurred_at, received_at, action, category,
-             actor_type, actor_id, actor_label, ip, environment, result, idempotency_key,
-             content_hash, hash, data)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             actor_type, actor_id, actor_label, ip, ip_bytes, environment, result,
+             idempotency_key, content_hash, hash, search_text, data)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(org_id)
     .bind(event.seq)
@@ -46,16 +47,27 @@ async fn insert(
     .bind(&event.category)
     .bind(event.actor.kind.as_str())
     .bind(&event.actor.id)
-    .bind(event.actor.label())
+    .bind(event.actor.label().to_lowercase())
     .bind(&event.context.ip)
+    .bind(stored_ip(event))
     .bind(&event.context.environment)
     .bind(event.result.as_str())
     .bind(&event.idempotency_key)
     .bind(content_hash)
     .bind(&event.hash)
+    .bind(search_text(event))
     .bind(encode_event(event)?)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    for target in &event.targets {
+        sqlx::query("INSERT INTO event_targets (org_id, seq, kind, target_id) VALUES (?, ?, ?, ?)")
+            .bind(org_id)
+            .bind(event.seq)
+            .bind(&target.kind)
+            .bind(&target.id)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 
@@ -114,44 +126,7 @@ pub async fn append(
     Ok(stored)
 }
 
-/// Appends `WHERE …` for the organization and the filter.
-fn push_filter(qb: &mut QueryBuilder<'_, Sqlite>, org_id: i64, filter: &EventFilter) {
-    qb.push(" WHERE org_id = ").push_bind(org_id);
-    if let Some(from) = filter.from {
-        qb.push(" AND occurred_at >= ").push_bind(micros(from));
-    }
-    if let Some(until) = filter.until {
-        qb.push(" AND occurred_at < ").push_bind(micros(until));
-    }
-    if let Some(seq) = filter.through_seq {
-        qb.push(" AND seq <= ").push_bind(seq);
-    }
-    push_in(qb, "action", &filter.actions);
-    push_in(qb, "category", &filter.categories);
-    if !filter.actors.is_empty() {
-        qb.push(" AND (");
-        push_list(qb, "actor_label", &filter.actors);
-        qb.push(" OR ");
-        push_list(qb, "actor_id", &filter.actors);
-        qb.push(")");
-    }
-}
-
-fn push_in(qb: &mut QueryBuilder<'_, Sqlite>, column: &str, values: &[String]) {
-    if !values.is_empty() {
-        qb.push(" AND ");
-        push_list(qb, column, values);
-    }
-}
-
-fn push_list(qb: &mut QueryBuilder<'_, Sqlite>, column: &str, values: &[String]) {
-    qb.push(column).push(" IN (");
-    let mut list = qb.separated(", ");
-    for value in values {
-        list.push_bind(value.clone());
-    }
-    qb.push(")");
-}
+const DIALECT: Dialect = Dialect { position: "instr" };
 
 pub async fn list(
     pool: &SqlitePool,
@@ -161,7 +136,7 @@ pub async fn list(
     limit: u32,
 ) -> StoreResult<Vec<AuditEvent>> {
     let mut qb = QueryBuilder::new("SELECT data FROM events");
-    push_filter(&mut qb, org_id, filter);
+    push_filter(&mut qb, &DIALECT, org_id, filter, micros);
     if let Some(cursor) = cursor {
         qb.push(" AND (occurred_at, id) < (")
             .push_bind(micros(cursor.occurred_at))
@@ -175,9 +150,26 @@ pub async fn list(
     rows.iter().map(|(data,)| decode_event(data)).collect()
 }
 
+pub async fn list_after_seq(
+    pool: &SqlitePool,
+    org_id: i64,
+    filter: &EventFilter,
+    after_seq: i64,
+    limit: u32,
+) -> StoreResult<Vec<AuditEvent>> {
+    let mut qb = QueryBuilder::new("SELECT data FROM events");
+    push_filter(&mut qb, &DIALECT, org_id, filter, micros);
+    qb.push(" AND seq > ")
+        .push_bind(after_seq)
+        .push(" ORDER BY seq LIMIT ")
+        .push_bind(i64::from(limit));
+    let rows: Vec<(String,)> = qb.build_query_as().fetch_all(pool).await?;
+    rows.iter().map(|(data,)| decode_event(data)).collect()
+}
+
 pub async fn count(pool: &SqlitePool, org_id: i64, filter: &EventFilter) -> StoreResult<u64> {
     let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM events");
-    push_filter(&mut qb, org_id, filter);
+    push_filter(&mut qb, &DIALECT, org_id, filter, micros);
     let (n,): (i64,) = qb.build_query_as().fetch_one(pool).await?;
     Ok(u64::try_from(n).unwrap_or(0))
 }

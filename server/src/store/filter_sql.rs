@@ -1,0 +1,161 @@
+//! The `WHERE` clause of an [`EventFilter`], for either database: both speak this SQL, and
+//! sqlx's query builder writes each one's placeholders. It must agree with
+//! [`EventFilter::matches`], the in-memory reference.
+
+use app::model::{Criteria, EventFilter};
+use sqlx::{Database, Encode, QueryBuilder, Type};
+
+/// What the databases spell differently.
+pub struct Dialect {
+    /// A function `f(haystack, needle)` that is > 0 when the needle occurs: `instr` or `strpos`.
+    pub position: &'static str,
+}
+
+fn push_in<DB: Database>(qb: &mut QueryBuilder<'_, DB>, column: &str, values: Vec<String>)
+where
+    for<'a> String: Encode<'a, DB> + Type<DB>,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    for<'a> Vec<u8>: Encode<'a, DB> + Type<DB>,
+{
+    qb.push(column).push(" IN (");
+    let mut list = qb.separated(", ");
+    for value in values {
+        list.push_bind(value);
+    }
+    qb.push(")");
+}
+
+/// How the per-field groups of a [`Criteria`] combine.
+#[derive(Clone, Copy)]
+enum Combine {
+    /// Every constrained field must hit (`include`).
+    All,
+    /// Any hit counts, a missing value (NULL) as no hit (`exclude`, negated by the caller).
+    Any,
+}
+
+/// Appends one group per constrained field of `c` (each an `OR` over its values), combined as
+/// `how` says.
+fn push_criteria<DB: Database>(qb: &mut QueryBuilder<'_, DB>, c: &Criteria, how: Combine)
+where
+    for<'a> String: Encode<'a, DB> + Type<DB>,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    for<'a> Vec<u8>: Encode<'a, DB> + Type<DB>,
+{
+    let mut groups = 0;
+    let (joiner, opening, closing) = match how {
+        Combine::All => (" AND ", "(", ")"),
+        Combine::Any => (" OR ", "COALESCE((", "), 1 = 0)"),
+    };
+    let mut open = |qb: &mut QueryBuilder<'_, DB>| {
+        if groups > 0 {
+            qb.push(joiner);
+        }
+        qb.push(opening);
+        groups += 1;
+    };
+    if !c.actors.is_empty() {
+        open(qb);
+        push_in(
+            qb,
+            "actor_label",
+            c.actors.iter().map(|a| a.to_lowercase()).collect(),
+        );
+        qb.push(" OR ");
+        push_in(qb, "actor_id", c.actors.clone());
+        qb.push(closing);
+    }
+    if !c.actions.is_empty() {
+        open(qb);
+        let mut first = true;
+        for pattern in &c.actions {
+            qb.push(if first { "" } else { " OR " });
+            first = false;
+            match pattern.strip_suffix('*') {
+                Some(prefix) => qb
+                    .push(format!("substr(action, 1, {}) = ", prefix.chars().count()))
+                    .push_bind(prefix.to_owned()),
+                None => qb.push("action = ").push_bind(pattern.clone()),
+            };
+        }
+        qb.push(closing);
+    }
+    let lists: [(&str, Vec<String>); 3] = [
+        ("category", c.categories.clone()),
+        (
+            "result",
+            c.results.iter().map(|r| r.as_str().to_owned()).collect(),
+        ),
+        ("environment", c.environments.clone()),
+    ];
+    for (column, values) in lists {
+        if !values.is_empty() {
+            open(qb);
+            push_in(qb, column, values);
+            qb.push(closing);
+        }
+    }
+    for (column, values) in [("kind", &c.target_types), ("target_id", &c.target_ids)] {
+        if !values.is_empty() {
+            open(qb);
+            qb.push(
+                "EXISTS (SELECT 1 FROM event_targets t \
+                 WHERE t.org_id = events.org_id AND t.seq = events.seq AND t.",
+            );
+            push_in(qb, column, values.clone());
+            qb.push(")").push(closing);
+        }
+    }
+    if !c.ips.is_empty() {
+        open(qb);
+        for (i, range) in c.ips.iter().enumerate() {
+            let (first, last) = range.bounds();
+            qb.push(if i == 0 { "" } else { " OR " });
+            qb.push("ip_bytes BETWEEN ")
+                .push_bind(first.to_vec())
+                .push(" AND ")
+                .push_bind(last.to_vec());
+        }
+        qb.push(closing);
+    }
+}
+
+/// Appends ` WHERE …` for the organization and the filter. `time` turns an instant into the
+/// column's stored form.
+pub fn push_filter<DB: Database, T>(
+    qb: &mut QueryBuilder<'_, DB>,
+    dialect: &Dialect,
+    org_id: i64,
+    filter: &EventFilter,
+    time: impl Fn(chrono::DateTime<chrono::Utc>) -> T,
+) where
+    for<'a> String: Encode<'a, DB> + Type<DB>,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    for<'a> Vec<u8>: Encode<'a, DB> + Type<DB>,
+    for<'a> T: Encode<'a, DB> + Type<DB> + 'a,
+{
+    qb.push(" WHERE org_id = ").push_bind(org_id);
+    if let Some(from) = filter.from {
+        qb.push(" AND occurred_at >= ").push_bind(time(from));
+    }
+    if let Some(until) = filter.until {
+        qb.push(" AND occurred_at < ").push_bind(time(until));
+    }
+    if let Some(seq) = filter.through_seq {
+        qb.push(" AND seq <= ").push_bind(seq);
+    }
+    if !filter.include.is_empty() {
+        qb.push(" AND ");
+        push_criteria(qb, &filter.include, Combine::All);
+    }
+    if !filter.exclude.is_empty() {
+        qb.push(" AND NOT (");
+        push_criteria(qb, &filter.exclude, Combine::Any);
+        qb.push(")");
+    }
+    if let Some(q) = &filter.q {
+        qb.push(format!(" AND {}(search_text, ", dialect.position))
+            .push_bind(q.to_lowercase())
+            .push(") > 0");
+    }
+}
