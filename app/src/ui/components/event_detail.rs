@@ -93,6 +93,19 @@ fn details_view(e: &AuditEvent) -> impl IntoView {
 #[component]
 pub fn EventDetail(id: String, on_close: Callback<()>) -> impl IntoView {
     let event = LocalResource::new(move || get_event(id.clone()));
+    // Keyboard users land on Close, and Escape closes from anywhere while the drawer is open.
+    let close_button = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = close_button.get() {
+            let _ = button.focus();
+        }
+    });
+    let escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" {
+            on_close.run(());
+        }
+    });
+    on_cleanup(move || escape.remove());
     let body = move || match event.get() {
         None => {
             view! { <p class="state state-loading" role="status">"Loading event…"</p> }.into_any()
@@ -104,11 +117,10 @@ pub fn EventDetail(id: String, on_close: Callback<()>) -> impl IntoView {
     };
     view! {
         <div class="drawer-backdrop" on:click=move |_| on_close.run(())></div>
-        <aside class="drawer" role="dialog" aria-modal="true" aria-label="Event details"
-            on:keydown=move |ev| if ev.key() == "Escape" { on_close.run(()) }>
+        <aside class="drawer" role="dialog" aria-modal="true" aria-label="Event details">
             <div class="drawer-header">
                 <h2>"Event details"</h2>
-                <button type="button" class="icon-button" aria-label="Close" autofocus
+                <button type="button" class="icon-button" aria-label="Close" node_ref=close_button
                     on:click=move |_| on_close.run(())>"✕"</button>
             </div>
             {body}

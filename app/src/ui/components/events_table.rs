@@ -30,6 +30,8 @@ pub fn EventsTable(events: Vec<AuditEvent>, on_open: Callback<String>) -> impl I
                     on:click=move |_| on_open.run(id.clone())
                     on:keydown=move |ev| {
                         if ev.key() == "Enter" {
+                            // Focus moves into the drawer: keep this Enter from pressing Close.
+                            ev.prevent_default();
                             on_open.run(id_for_key.clone());
                         }
                     }

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Serves the built SPA with the debug server binary on a fresh, seeded SQLite database.
+# `make test` builds both before Playwright starts this.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+PORT=${1:-3107}
+BIN=${AUDITRAIL_BIN:-../target/debug/auditrail}
+[ -x "$BIN" ] || { echo "missing $BIN: run cargo build -p server" >&2; exit 1; }
+[ -f ../dist/index.html ] || { echo "missing ../dist: run trunk build" >&2; exit 1; }
+DIR=$(mktemp -d)
+trap 'rm -rf "$DIR"' EXIT
+export DATABASE_URL="sqlite://$DIR/e2e.db"
+"$BIN" seed --events 300 >/dev/null
+"$BIN" serve --bind "127.0.0.1:$PORT" --assets-dir ../dist

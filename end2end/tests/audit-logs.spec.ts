@@ -1,0 +1,70 @@
+import { test, expect } from '@playwright/test';
+import { pagerStatus, signIn } from './helpers';
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page);
+});
+
+test('the table shows the seeded events newest first', async ({ page }) => {
+  const table = page.getByRole('table', { name: 'Audit events' });
+  await expect(table).toBeVisible();
+  const headers = table.getByRole('columnheader');
+  await expect(headers).toHaveText(['Time (local)', 'Event', 'Actor', 'Target', 'IP', 'Result', 'Message']);
+  await expect(table.locator('tbody tr')).toHaveCount(25);
+  await expect(pagerStatus(page)).toHaveText('Page 1 of 12 (300 total)');
+  const times = await table.locator('tbody td.cell-time').allTextContents();
+  expect(times[0]).not.toBe('');
+  expect([...times].sort().reverse()).toEqual(times);
+});
+
+test('next and previous change the page counter and the rows', async ({ page }) => {
+  const rows = page.getByRole('table', { name: 'Audit events' }).locator('tbody tr');
+  await expect(pagerStatus(page)).toHaveText('Page 1 of 12 (300 total)');
+  const previous = page.getByRole('button', { name: 'Previous' });
+  await expect(previous).toBeDisabled();
+  const firstRow = await rows.first().textContent();
+
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(pagerStatus(page)).toHaveText('Page 2 of 12 (300 total)');
+  await expect(rows.first()).not.toHaveText(firstRow ?? '');
+  await expect(previous).toBeEnabled();
+
+  await previous.click();
+  await expect(pagerStatus(page)).toHaveText('Page 1 of 12 (300 total)');
+  await expect(rows.first()).toHaveText(firstRow ?? '');
+});
+
+test('the last page disables next', async ({ page }) => {
+  await page.getByLabel('Rows per page').selectOption('100');
+  await expect(pagerStatus(page)).toHaveText('Page 1 of 3 (300 total)');
+  const next = page.getByRole('button', { name: 'Next' });
+  await next.click();
+  await expect(pagerStatus(page)).toHaveText('Page 2 of 3 (300 total)');
+  await next.click();
+  await expect(pagerStatus(page)).toHaveText('Page 3 of 3 (300 total)');
+  await expect(next).toBeDisabled();
+  await expect(page.getByRole('table', { name: 'Audit events' }).locator('tbody tr')).toHaveCount(100);
+});
+
+test('a row opens its detail and close returns to the table', async ({ page }) => {
+  const firstRow = page.getByRole('table', { name: 'Audit events' }).locator('tbody tr').first();
+  const action = (await firstRow.locator('td.cell-event').textContent()) ?? '';
+  await firstRow.click();
+  const dialog = page.getByRole('dialog', { name: 'Event details' });
+  await expect(dialog).toBeVisible();
+  await expect(page).toHaveURL(/[?&]event=[0-9a-f-]{36}/);
+  await expect(dialog.getByRole('heading', { name: 'Raw JSON' })).toBeVisible();
+  await expect(dialog.locator('dl.detail-list code').first()).toHaveText(action);
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page).toHaveURL(/\/audit-logs$/);
+});
+
+test('a row opens with the keyboard too', async ({ page }) => {
+  const firstRow = page.getByRole('table', { name: 'Audit events' }).locator('tbody tr').first();
+  await firstRow.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('dialog', { name: 'Event details' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog', { name: 'Event details' })).toBeHidden();
+});
