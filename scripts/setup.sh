@@ -147,17 +147,26 @@ if [ "$TEST_FLOW" -eq 1 ]; then
     fi
   fi
 
-  # --- PostgreSQL (best effort: nothing needs it yet) ---------------------------------------------
+  # --- PostgreSQL: the storage contract suite and the integration tests run on it ----------------
+  # Tests connect as postgres@127.0.0.1:5432 without a password and create their own databases
+  # next to the database `test`.
   pg_up() { command -v pg_isready >/dev/null 2>&1 && pg_isready -q "${PG_ADDR[@]}" 2>/dev/null; }
+  pg_trusts_tests() { psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'select 1' >/dev/null 2>&1 </dev/null; }
   start_postgres() {
-    local ver i
+    local ver _ fresh=0
     if [ ! -d /etc/postgresql ] || [ -z "$(ls -A /etc/postgresql 2>/dev/null)" ]; then
       apt_install postgresql || return 1
+      fresh=1
     fi
+    # shellcheck disable=SC2012 # cluster versions are plain numbers
     ver=$(ls /etc/postgresql | sort -V | tail -n1)
     [ -n "$ver" ] || return 1
-    as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main start || return 1
-    for i in $(seq 1 20); do
+    if [ "$fresh" -eq 1 ]; then
+      # A cluster we just installed for the tests: let local TCP connections in without a password.
+      as_root sed -i '1i host all all 127.0.0.1/32 trust' "/etc/postgresql/$ver/main/pg_hba.conf"
+    fi
+    as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main start || true
+    for _ in $(seq 1 20); do
       pg_up && return 0
       sleep 0.5
     done
@@ -170,8 +179,13 @@ if [ "$TEST_FLOW" -eq 1 ]; then
     if start_postgres >"$LOG_DIR/postgres.log" 2>&1 </dev/null; then
       say "  postgresql started"
     else
-      warn "PostgreSQL could not be started (log: .tools/logs/postgres.log); continuing, nothing uses it yet"
+      die "PostgreSQL could not be started (log: .tools/logs/postgres.log); the tests need it"
     fi
+  fi
+  pg_trusts_tests || die "PostgreSQL refuses postgres@127.0.0.1 without a password; allow it in pg_hba.conf (trust) or set AUDITRAIL_TEST_POSTGRES"
+  if [ "$(psql -h 127.0.0.1 -U postgres -d postgres -Atqc "select 1 from pg_database where datname = 'test'" </dev/null)" != "1" ]; then
+    psql -h 127.0.0.1 -U postgres -d postgres -qc 'CREATE DATABASE test' </dev/null >/dev/null
+    say "postgresql: created database test"
   fi
 fi
 
