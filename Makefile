@@ -8,7 +8,7 @@ help:
 	@echo "make run         build, seed the demo organization and serve on http://127.0.0.1:3000"
 	@echo "make test        every check and test: fmt, clippy, unit/integration, Playwright"
 	@echo "make setup       install the build tools that are missing (setup-test: + test tools)"
-	@echo "make bench       ingest benchmark (optimised server build)"
+	@echo "make bench       every benchmark of BENCHMARKS.md (optimised server build)"
 	@echo "make clean-data  delete the local SQLite database (data/)"
 
 setup:

@@ -1,9 +1,50 @@
 #!/usr/bin/env bash
-# `make bench`: the ingest benchmark with the optimised server build (placeholder for now).
-# Extra arguments are passed to `auditrail bench ingest`.
+# `make bench`: every measurement of BENCHMARKS.md, with the optimised server build.
+#   BENCH_EVENTS   events in the seeded databases for export and query (default 1000000)
+#   BENCH_INGEST   events per ingest run (default 200000)
+#   BENCH_DIR      where the seeded databases are kept between runs (default target/bench)
+# PostgreSQL measurements use postgres://postgres@127.0.0.1:5432 (as the tests do).
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 
-exec cargo run --profile server-release -p server --bin auditrail -- bench ingest --events 200000 "$@"
+EVENTS=${BENCH_EVENTS:-1000000}
+INGEST=${BENCH_INGEST:-200000}
+DIR=${BENCH_DIR:-$ROOT/target/bench}
+PG_SERVER=postgres://postgres@127.0.0.1:5432
+mkdir -p "$DIR"
+
+cargo build --profile server-release -p server --bin auditrail --bin auditrail-bench
+BIN=$ROOT/target/server-release
+command -v sqlite3 >/dev/null || { echo "sqlite3 is missing: apt-get install sqlite3" >&2; exit 1; }
+
+echo "## $(date -u +%F) on $(nproc) cores, commit $(git rev-parse --short HEAD)"
+echo
+echo "### Ingest"
+"$BIN/auditrail-bench" ingest --database sqlite --events "$INGEST"
+echo
+"$BIN/auditrail-bench" ingest --database postgres --events "$INGEST"
+
+SQLITE_DB=$DIR/sqlite-$EVENTS.db
+if [ ! -f "$SQLITE_DB" ]; then
+  echo
+  echo "(seeding $EVENTS events into $SQLITE_DB)"
+  /usr/bin/time -f "seeded in %e s" "$BIN/auditrail" seed --events "$EVENTS" --database-url "sqlite://$SQLITE_DB"
+fi
+PG_DB=auditrail_bench_$EVENTS
+if ! psql -h 127.0.0.1 -U postgres -d test -Atqc "select 1 from pg_database where datname = '$PG_DB'" | grep -q 1; then
+  echo "(seeding $EVENTS events into PostgreSQL database $PG_DB)"
+  psql -h 127.0.0.1 -U postgres -d test -qc "CREATE DATABASE $PG_DB"
+  /usr/bin/time -f "seeded in %e s" "$BIN/auditrail" seed --events "$EVENTS" --database-url "$PG_SERVER/$PG_DB"
+fi
+
+echo
+echo "### Export ($EVENTS events, SQLite)"
+"$BIN/auditrail-bench" export --database "$SQLITE_DB"
+echo
+echo "### List API ($EVENTS events, SQLite)"
+"$BIN/auditrail-bench" query --database-url "sqlite://$SQLITE_DB"
+echo
+echo "### List API ($EVENTS events, PostgreSQL)"
+"$BIN/auditrail-bench" query --database-url "$PG_SERVER/$PG_DB"

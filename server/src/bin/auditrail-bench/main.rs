@@ -1,0 +1,37 @@
+//! `auditrail-bench`: measures Auditrail against the raw database doing the same work, in the
+//! same run. Build with `--profile server-release`; it drives the `auditrail` binary built next
+//! to it. `make bench` runs every measurement; BENCHMARKS.md records the figures.
+
+mod export;
+mod ingest;
+mod query;
+mod server_process;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "auditrail-bench", about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Events/s through `POST /api/v1/events` against a raw batched insert (SQLite) or COPY
+    /// (PostgreSQL) of the same rows.
+    Ingest(ingest::Args),
+    /// A whole seeded log as CSV through HTTP against `sqlite3 -csv`, with server memory growth.
+    Export(export::Args),
+    /// First-page and total latency of the list API per filter on a seeded database.
+    Query(query::Args),
+}
+
+#[tokio::main]
+async fn main() {
+    match Cli::parse().command {
+        Command::Ingest(args) => ingest::run(args).await,
+        Command::Export(args) => export::run(args).await,
+        Command::Query(args) => query::run(args).await,
+    }
+}
