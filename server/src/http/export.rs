@@ -23,7 +23,7 @@ fn parse(raw: Option<&str>) -> Result<(ExportFormat, EventQuery), ApiError> {
                     ApiError::invalid("format must be csv, json or ndjson").with_field("format")
                 })?)
             }
-            "limit" | "cursor" | "include_total" => {
+            "limit" | "cursor" | "include_total" | "after_seq" => {
                 return Err(ApiError::invalid("an export holds every matching event")
                     .with_field(key.as_str()))
             }
