@@ -1,14 +1,30 @@
-//! The `WHERE` clause of an [`EventFilter`], for either database: both speak this SQL, and
-//! sqlx's query builder writes each one's placeholders. It must agree with
-//! [`EventFilter::matches`], the in-memory reference.
+//! The event reads (list, collector poll, count) of an [`EventFilter`], for either database:
+//! both speak this SQL, and sqlx's query builder writes each one's placeholders. It must agree
+//! with [`EventFilter::matches`], the in-memory reference.
 
-use app::model::{Criteria, EventFilter};
+use app::model::{Criteria, Cursor, EventFilter};
+use chrono::{DateTime, Utc};
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
 /// What the databases spell differently.
-pub struct Dialect {
+pub struct Dialect<T> {
     /// A function `f(haystack, needle)` that is > 0 when the needle occurs: `instr` or `strpos`.
     pub position: &'static str,
+    /// An instant in the stored form of `occurred_at`.
+    pub time: fn(DateTime<Utc>) -> T,
+}
+
+/// Which events a read wants.
+pub enum Read<'a> {
+    /// Newest first, after a keyset cursor.
+    Keyset {
+        cursor: Option<&'a Cursor>,
+        limit: u32,
+    },
+    /// Oldest `seq` first, above `after`.
+    AfterSeq { after: i64, limit: u32 },
+    /// Only how many match.
+    Count,
 }
 
 fn push_in<DB: Database>(qb: &mut QueryBuilder<'_, DB>, column: &str, values: Vec<String>)
@@ -120,14 +136,55 @@ where
     }
 }
 
-/// Appends ` WHERE …` for the organization and the filter. `time` turns an instant into the
-/// column's stored form.
-pub fn push_filter<DB: Database, T>(
-    qb: &mut QueryBuilder<'_, DB>,
-    dialect: &Dialect,
+/// The query for `read` of the organization's events matching `filter`: it selects `data`
+/// (or `COUNT(*)`).
+pub fn read_query<DB: Database, T>(
+    dialect: &Dialect<T>,
     org_id: i64,
     filter: &EventFilter,
-    time: impl Fn(chrono::DateTime<chrono::Utc>) -> T,
+    read: Read<'_>,
+) -> QueryBuilder<'static, DB>
+where
+    for<'a> String: Encode<'a, DB> + Type<DB>,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    for<'a> Vec<u8>: Encode<'a, DB> + Type<DB>,
+    for<'a> T: Encode<'a, DB> + Type<DB> + 'a,
+{
+    let select = match read {
+        Read::Count => "SELECT COUNT(*) FROM events",
+        Read::Keyset { .. } | Read::AfterSeq { .. } => "SELECT data FROM events",
+    };
+    let mut qb = QueryBuilder::new(select);
+    push_filter(&mut qb, dialect, org_id, filter);
+    match read {
+        Read::Keyset { cursor, limit } => {
+            if let Some(cursor) = cursor {
+                qb.push(" AND (occurred_at, id) < (")
+                    .push_bind((dialect.time)(cursor.occurred_at))
+                    .push(", ")
+                    .push_bind(cursor.id.clone())
+                    .push(")");
+            }
+            qb.push(" ORDER BY occurred_at DESC, id DESC LIMIT ")
+                .push_bind(i64::from(limit));
+        }
+        Read::AfterSeq { after, limit } => {
+            qb.push(" AND seq > ")
+                .push_bind(after)
+                .push(" ORDER BY seq LIMIT ")
+                .push_bind(i64::from(limit));
+        }
+        Read::Count => {}
+    }
+    qb
+}
+
+/// Appends ` WHERE …` for the organization and the filter.
+fn push_filter<DB: Database, T>(
+    qb: &mut QueryBuilder<'_, DB>,
+    dialect: &Dialect<T>,
+    org_id: i64,
+    filter: &EventFilter,
 ) where
     for<'a> String: Encode<'a, DB> + Type<DB>,
     for<'a> i64: Encode<'a, DB> + Type<DB>,
@@ -136,10 +193,12 @@ pub fn push_filter<DB: Database, T>(
 {
     qb.push(" WHERE org_id = ").push_bind(org_id);
     if let Some(from) = filter.from {
-        qb.push(" AND occurred_at >= ").push_bind(time(from));
+        qb.push(" AND occurred_at >= ")
+            .push_bind((dialect.time)(from));
     }
     if let Some(until) = filter.until {
-        qb.push(" AND occurred_at < ").push_bind(time(until));
+        qb.push(" AND occurred_at < ")
+            .push_bind((dialect.time)(until));
     }
     if let Some(seq) = filter.through_seq {
         qb.push(" AND seq <= ").push_bind(seq);

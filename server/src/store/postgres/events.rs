@@ -2,9 +2,9 @@
 
 use super::{EventDraft, StoreResult};
 use crate::chain;
-use crate::store::filter_sql::{push_filter, Dialect};
+use crate::store::filter_sql::{read_query, Dialect, Read};
 use crate::store::{decode_event, encode_event, stored_ip, StoreError};
-use app::model::{search_text, AuditEvent, Cursor, EventFilter};
+use app::model::{search_text, AuditEvent, EventFilter};
 use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
 use std::collections::HashMap;
@@ -204,51 +204,26 @@ pub async fn append(
     Ok(stored)
 }
 
-const DIALECT: Dialect = Dialect { position: "strpos" };
+const DIALECT: Dialect<DateTime<Utc>> = Dialect {
+    position: "strpos",
+    time: |t| t,
+};
 
-pub async fn list(
+/// The matching events of a list or collector read.
+pub async fn read(
     pool: &PgPool,
     org_id: i64,
     filter: &EventFilter,
-    cursor: Option<&Cursor>,
-    limit: u32,
+    read: Read<'_>,
 ) -> StoreResult<Vec<AuditEvent>> {
-    let mut qb = QueryBuilder::new("SELECT data FROM events");
-    push_filter(&mut qb, &DIALECT, org_id, filter, |t| t);
-    if let Some(cursor) = cursor {
-        qb.push(" AND (occurred_at, id) < (")
-            .push_bind(cursor.occurred_at)
-            .push(", ")
-            .push_bind(cursor.id.clone())
-            .push(")");
-    }
-    qb.push(" ORDER BY occurred_at DESC, id DESC LIMIT ")
-        .push_bind(i64::from(limit));
-    let found: Vec<(String,)> = qb.build_query_as().fetch_all(pool).await?;
-    found.iter().map(|(data,)| decode_event(data)).collect()
-}
-
-pub async fn list_after_seq(
-    pool: &PgPool,
-    org_id: i64,
-    filter: &EventFilter,
-    after_seq: i64,
-    limit: u32,
-) -> StoreResult<Vec<AuditEvent>> {
-    let mut qb = QueryBuilder::new("SELECT data FROM events");
-    push_filter(&mut qb, &DIALECT, org_id, filter, |t| t);
-    qb.push(" AND seq > ")
-        .push_bind(after_seq)
-        .push(" ORDER BY seq LIMIT ")
-        .push_bind(i64::from(limit));
-    let found: Vec<(String,)> = qb.build_query_as().fetch_all(pool).await?;
-    found.iter().map(|(data,)| decode_event(data)).collect()
+    let mut query = read_query(&DIALECT, org_id, filter, read);
+    let rows: Vec<(String,)> = query.build_query_as().fetch_all(pool).await?;
+    rows.iter().map(|(data,)| decode_event(data)).collect()
 }
 
 pub async fn count(pool: &PgPool, org_id: i64, filter: &EventFilter) -> StoreResult<u64> {
-    let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM events");
-    push_filter(&mut qb, &DIALECT, org_id, filter, |t| t);
-    let (n,): (i64,) = qb.build_query_as().fetch_one(pool).await?;
+    let mut query = read_query(&DIALECT, org_id, filter, Read::Count);
+    let (n,): (i64,) = query.build_query_as().fetch_one(pool).await?;
     Ok(u64::try_from(n).unwrap_or(0))
 }
 

@@ -3,6 +3,7 @@
 
 mod events;
 
+use super::filter_sql::Read;
 use super::{EventDraft, EventStore, StoreResult};
 use app::model::{AuditEvent, Cursor, EventFilter};
 use async_trait::async_trait;
@@ -65,7 +66,7 @@ impl EventStore for SqliteStore {
         cursor: Option<&Cursor>,
         limit: u32,
     ) -> StoreResult<Vec<AuditEvent>> {
-        events::list(&self.pool, org_id, filter, cursor, limit).await
+        events::read(&self.pool, org_id, filter, Read::Keyset { cursor, limit }).await
     }
 
     async fn list_events_after_seq(
@@ -75,7 +76,11 @@ impl EventStore for SqliteStore {
         after_seq: i64,
         limit: u32,
     ) -> StoreResult<Vec<AuditEvent>> {
-        events::list_after_seq(&self.pool, org_id, filter, after_seq, limit).await
+        let read = Read::AfterSeq {
+            after: after_seq,
+            limit,
+        };
+        events::read(&self.pool, org_id, filter, read).await
     }
 
     async fn count_events(&self, org_id: i64, filter: &EventFilter) -> StoreResult<u64> {
