@@ -164,6 +164,47 @@ fn parse_bool(value: &str) -> Result<bool, ApiError> {
     }
 }
 
+impl Criteria {
+    /// The criteria as URL query pairs, each key prefixed with `prefix` (`""` or `"not_"`).
+    fn push_pairs(&self, prefix: &str, out: &mut Vec<(String, String)>) {
+        let mut add = |key: &str, values: Vec<String>| {
+            out.extend(values.into_iter().map(|v| (format!("{prefix}{key}"), v)));
+        };
+        add("actor", self.actors.clone());
+        add("action", self.actions.clone());
+        add("category", self.categories.clone());
+        add("target_type", self.target_types.clone());
+        add("target_id", self.target_ids.clone());
+        add("ip", self.ips.iter().map(|r| r.to_string()).collect());
+        add(
+            "result",
+            self.results.iter().map(|r| r.as_str().to_owned()).collect(),
+        );
+        add("environment", self.environments.clone());
+    }
+}
+
+impl EventFilter {
+    /// The filter as URL query pairs that [`EventQuery::from_pairs`] reads back to it.
+    pub fn to_pairs(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let rfc3339 = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+        if let Some(from) = self.from {
+            out.push(("from".to_owned(), rfc3339(from)));
+        }
+        if let Some(until) = self.until {
+            // `to` is inclusive of an RFC 3339 instant; `until` is exclusive.
+            out.push(("to".to_owned(), rfc3339(until - Duration::microseconds(1))));
+        }
+        self.include.push_pairs("", &mut out);
+        self.exclude.push_pairs("not_", &mut out);
+        if let Some(q) = &self.q {
+            out.push(("q".to_owned(), q.clone()));
+        }
+        out
+    }
+}
+
 impl EventQuery {
     /// Parses URL query pairs: `from`, `to`, `q`, the criteria `actor`, `action` (alias
     /// `event_type`), `category`, `target_type`, `target_id`, `ip`, `result`, `environment`
@@ -305,6 +346,22 @@ mod tests {
         assert_eq!(f.exclude.results, [EventResult::Success]);
         assert_eq!(f.q.as_deref(), Some("stripe"));
         assert_eq!(q.after_seq, Some(42));
+    }
+
+    #[test]
+    fn a_filter_survives_its_url_pairs() {
+        let q = parse(&[
+            ("from", "2025-01-01"),
+            ("to", "2025-01-31"),
+            ("action", "user.*"),
+            ("ip", "2001:db8::/32"),
+            ("not_result", "success"),
+            ("q", "stripe key"),
+        ])
+        .unwrap();
+        let pairs = q.filter.to_pairs();
+        let again = EventQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        assert_eq!(again.unwrap().filter, q.filter);
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod ip_range;
 mod matching;
 mod new_event;
 mod page;
+mod search;
 
 pub use error::{ApiError, ErrorCode, ErrorEnvelope};
 pub use event::{Actor, ActorType, AuditEvent, Change, EventContext, EventResult, Target};
@@ -20,3 +21,4 @@ pub use ip_range::{ip_bytes, IpRange};
 pub use matching::{action_matches, search_text};
 pub use new_event::{NewEvent, ValidationError};
 pub use page::{Cursor, EventPage, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use search::{parse_search, SearchError};

@@ -4,6 +4,7 @@ mod auth;
 mod components;
 mod pages;
 mod time;
+mod url;
 
 use auth::{Auth, RequireViewer};
 use leptos::prelude::*;

@@ -14,15 +14,25 @@ pub fn ResultBadge(result: EventResult) -> impl IntoView {
     view! { <span class=class>{result.as_str()}</span> }
 }
 
-/// One page of events; `on_open` receives the id of a clicked (or Enter-pressed) row.
+/// One page of events, times in UTC or the viewer's timezone; `on_open` receives the id of a
+/// clicked (or Enter-pressed) row.
 #[component]
-pub fn EventsTable(events: Vec<AuditEvent>, on_open: Callback<String>) -> impl IntoView {
+pub fn EventsTable(events: Vec<AuditEvent>, utc: bool, on_open: Callback<String>) -> impl IntoView {
+    let [shown, hover] = if utc {
+        [time::utc, time::local]
+    } else {
+        [time::local, time::utc]
+    };
     let rows = events
         .into_iter()
         .map(|e| {
             let id = e.id.clone();
             let id_for_key = e.id.clone();
-            let target = e.targets.first().map(|t| t.label().to_owned()).unwrap_or_default();
+            let target = e
+                .targets
+                .first()
+                .map(|t| t.label().to_owned())
+                .unwrap_or_default();
             view! {
                 <tr
                     class="event-row"
@@ -36,7 +46,7 @@ pub fn EventsTable(events: Vec<AuditEvent>, on_open: Callback<String>) -> impl I
                         }
                     }
                 >
-                    <td class="cell-time" title=time::utc(e.occurred_at)>{time::local(e.occurred_at)}</td>
+                    <td class="cell-time" title=hover(e.occurred_at)>{shown(e.occurred_at)}</td>
                     <td class="cell-event"><code>{e.action}</code></td>
                     <td class="cell-actor">{e.actor.label()}</td>
                     <td class="cell-target">{target}</td>
@@ -51,7 +61,7 @@ pub fn EventsTable(events: Vec<AuditEvent>, on_open: Callback<String>) -> impl I
         <table class="events-table" aria-label="Audit events">
             <thead>
                 <tr>
-                    <th scope="col">"Time (local)"</th>
+                    <th scope="col">{if utc { "Time (UTC)" } else { "Time (local)" }}</th>
                     <th scope="col">"Event"</th>
                     <th scope="col">"Actor"</th>
                     <th scope="col">"Target"</th>

@@ -4,10 +4,12 @@ mod event_detail;
 mod events_table;
 mod export_links;
 mod pager;
+mod search_bar;
 mod shell;
 
 pub use event_detail::EventDetail;
 pub use events_table::EventsTable;
 pub use export_links::ExportLinks;
-pub use pager::Pager;
+pub use pager::{Pager, PAGE_SIZES};
+pub use search_bar::SearchBar;
 pub use shell::Shell;

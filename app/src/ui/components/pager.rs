@@ -10,7 +10,8 @@ pub const PAGE_SIZES: [u32; 3] = [25, 50, 100];
 pub fn Pager(
     page: Signal<usize>,
     total: Signal<Option<u64>>,
-    page_size: RwSignal<u32>,
+    page_size: Signal<u32>,
+    on_page_size: Callback<u32>,
     has_next: Signal<bool>,
     on_previous: Callback<()>,
     on_next: Callback<()>,
@@ -27,7 +28,7 @@ pub fn Pager(
                 "Rows per page"
                 <select on:change=move |ev| {
                     if let Ok(size) = event_target_value(&ev).parse() {
-                        page_size.set(size);
+                        on_page_size.run(size);
                     }
                 }>
                     {PAGE_SIZES

@@ -1,32 +1,97 @@
-//! `/audit-logs`: the organization's events, newest first, paged by keyset cursors, with the
-//! open event's detail in the URL (`?event=<id>`).
+//! `/audit-logs`: the organization's events, newest first, paged by keyset cursors. The URL holds
+//! the view — `search` (the search syntax), `size`, `tz=utc` and the open `event` — so a reload,
+//! Back or a pasted link shows the same thing.
 
 use crate::api::audit_logs::list_events;
-use crate::model::Permission;
-use crate::model::{Cursor, EventQuery};
+use crate::model::{parse_search, Cursor, EventQuery, Permission};
 use crate::ui::auth::Auth;
-use crate::ui::components::{EventDetail, EventsTable, ExportLinks, Pager};
+use crate::ui::components::{EventDetail, EventsTable, ExportLinks, Pager, SearchBar, PAGE_SIZES};
+use crate::ui::url::with_query;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+
+/// The view the URL describes.
+#[derive(Clone, Debug, PartialEq)]
+struct View {
+    search: String,
+    size: u32,
+    utc: bool,
+    event: Option<String>,
+}
+
+impl View {
+    fn url(&self) -> String {
+        with_query(
+            "/audit-logs",
+            [
+                ("search", self.search.clone()),
+                (
+                    "size",
+                    if self.size == PAGE_SIZES[0] {
+                        String::new()
+                    } else {
+                        self.size.to_string()
+                    },
+                ),
+                (
+                    "tz",
+                    if self.utc {
+                        "utc".to_owned()
+                    } else {
+                        String::new()
+                    },
+                ),
+                ("event", self.event.clone().unwrap_or_default()),
+            ],
+        )
+    }
+}
 
 /// The Audit Logs page.
 #[component]
 pub fn AuditLogs() -> impl IntoView {
-    let page_size = RwSignal::new(25u32);
+    let query = use_query_map();
+    let view_state = Memo::new(move |_| {
+        query.with(|q| View {
+            search: q.get("search").unwrap_or_default(),
+            size: q
+                .get("size")
+                .and_then(|s| s.parse().ok())
+                .filter(|s| PAGE_SIZES.contains(s))
+                .unwrap_or(PAGE_SIZES[0]),
+            utc: q.get("tz").as_deref() == Some("utc"),
+            event: q.get("event"),
+        })
+    });
+    let navigate = use_navigate();
+    let go = Callback::new(move |next: View| navigate(&next.url(), NavigateOptions::default()));
+    let change = move |edit: &dyn Fn(&mut View)| {
+        let mut next = view_state.get_untracked();
+        edit(&mut next);
+        go.run(next);
+    };
+
+    let parsed = Memo::new(move |_| view_state.with(|v| parse_search(&v.search)));
+    let filter = Signal::derive(move || parsed.with(|p| p.clone().unwrap_or_default()));
+    let search_error =
+        Signal::derive(move || parsed.with(|p| p.as_ref().err().map(|e| e.to_string())));
+    let page_size = Signal::derive(move || view_state.with(|v| v.size));
+
     // The cursor that starts each page visited so far; the last one is the current page.
     let starts = RwSignal::new(vec![None::<Cursor>]);
     Effect::watch(
-        move || page_size.get(),
+        move || (filter.get(), page_size.get()),
         move |_, _, _| starts.set(vec![None]),
         false,
     );
-
     let page = LocalResource::new(move || {
         let query = EventQuery {
+            filter: filter.get(),
             limit: page_size.get(),
             cursor: starts.with(|s| s.last().cloned().flatten()),
             include_total: true,
-            ..EventQuery::default()
+            after_seq: None,
         };
         list_events(query)
     });
@@ -47,29 +112,29 @@ pub fn AuditLogs() -> impl IntoView {
             }
         })
     });
-
-    let navigate = use_navigate();
-    let open_id = move || use_query_map().with(|q| q.get("event"));
-    let open = {
-        let navigate = navigate.clone();
-        Callback::new(move |id: String| {
-            navigate(&format!("/audit-logs?event={id}"), Default::default())
+    let on_page_size = Callback::new(move |size: u32| change(&|v| v.size = size));
+    let on_search = Callback::new(move |search: String| {
+        change(&|v| {
+            v.search = search.trim().to_owned();
+            v.event = None;
         })
-    };
-    let close = Callback::new(move |()| navigate("/audit-logs", Default::default()));
+    });
+    let open = Callback::new(move |id: String| change(&|v| v.event = Some(id.clone())));
+    let close = Callback::new(move |()| change(&|v| v.event = None));
+    let utc = move || view_state.with(|v| v.utc);
+    let toggle_utc = move |_| change(&|v| v.utc = !v.utc);
 
-    let table = move || match page.get() {
-        None => {
-            view! { <p class="state state-loading" role="status">"Loading events…"</p> }.into_any()
-        }
-        Some(Err(e)) => {
-            view! { <p class="state state-error" role="alert">{e.message}</p> }.into_any()
-        }
+    let table = move || {
+        match page.get() {
+        _ if search_error.with(Option::is_some) => None::<AnyView>.into_any(),
+        None => view! { <p class="state state-loading" role="status">"Loading events…"</p> }.into_any(),
+        Some(Err(e)) => view! { <p class="state state-error" role="alert">{e.message}</p> }.into_any(),
         Some(Ok(p)) if p.data.is_empty() => view! {
-            <p class="state state-empty">"No events yet. Send one to POST /api/v1/events."</p>
+            <p class="state state-empty">"No events match. Widen the search, or send one to POST /api/v1/events."</p>
         }
         .into_any(),
-        Some(Ok(p)) => view! { <EventsTable events=p.data on_open=open /> }.into_any(),
+        Some(Ok(p)) => view! { <EventsTable events=p.data utc=utc() on_open=open /> }.into_any(),
+    }
     };
 
     let auth = Auth::get();
@@ -79,6 +144,7 @@ pub fn AuditLogs() -> impl IntoView {
                 .is_some_and(|v| v.access.has(Permission::AuditLogsExport))
         })
     };
+    let applied = Signal::derive(move || view_state.with(|v| v.search.clone()));
 
     view! {
         <div class="page-header">
@@ -86,12 +152,19 @@ pub fn AuditLogs() -> impl IntoView {
                 <h1>"Audit Logs"</h1>
                 <p class="page-subtitle">"Every security event of your organization, newest first."</p>
             </div>
-            <Show when=can_export>
-                <ExportLinks />
-            </Show>
+            <div class="page-actions">
+                <button type="button" class="secondary" aria-pressed=move || utc().to_string()
+                    on:click=toggle_utc>
+                    {move || if utc() { "Show local time" } else { "Show UTC" }}
+                </button>
+                <Show when=can_export>
+                    <ExportLinks filter />
+                </Show>
+            </div>
         </div>
+        <SearchBar applied error=search_error on_apply=on_search />
         <div class="table-wrap">{table}</div>
-        <Pager page=page_number total page_size has_next on_previous on_next />
-        {move || open_id().map(|id| view! { <EventDetail id on_close=close /> })}
+        <Pager page=page_number total page_size on_page_size has_next on_previous on_next />
+        {move || view_state.with(|v| v.event.clone()).map(|id| view! { <EventDetail id on_close=close /> })}
     }
 }

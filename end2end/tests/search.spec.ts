@@ -1,0 +1,58 @@
+import { test, expect } from '@playwright/test';
+import { pagerStatus, signIn } from './helpers';
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page);
+});
+
+test('a search narrows the rows and lives in the URL across a reload', async ({ page }) => {
+  await expect(pagerStatus(page)).toContainText('(300 total)');
+  const search = page.getByRole('searchbox', { name: 'Search events' });
+  await search.fill('action:SECRET_* -result:failure');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/search=action%3ASECRET_\*%20-result%3Afailure|search=action%3ASECRET_%2A%20-result%3Afailure/);
+  await expect(pagerStatus(page)).not.toContainText('(300 total)');
+  const events = page.getByRole('table', { name: 'Audit events' }).locator('td.cell-event');
+  for (const text of await events.allTextContents()) {
+    expect(text.startsWith('SECRET_')).toBe(true);
+  }
+  const narrowed = await pagerStatus(page).textContent();
+
+  await page.reload();
+  await expect(search).toHaveValue('action:SECRET_* -result:failure');
+  await expect(pagerStatus(page)).toHaveText(narrowed ?? '');
+
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await expect(pagerStatus(page)).toContainText('(300 total)');
+  await expect(page).toHaveURL(/\/audit-logs$/);
+});
+
+test('a bad search says where and why', async ({ page }) => {
+  await page.getByRole('searchbox', { name: 'Search events' }).fill('result:success ip:10.0.0.0/40');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByRole('alert')).toContainText('column 16');
+  await expect(page.getByRole('alert')).toContainText('prefix length');
+});
+
+test('the time column switches between local time and UTC', async ({ page }) => {
+  const table = page.getByRole('table', { name: 'Audit events' });
+  await expect(table.getByRole('columnheader').first()).toHaveText('Time (local)');
+  const cell = table.locator('td.cell-time').first();
+  const utcTitle = await cell.getAttribute('title');
+  await page.getByRole('button', { name: 'Show UTC' }).click();
+  await expect(table.getByRole('columnheader').first()).toHaveText('Time (UTC)');
+  await expect(cell).toHaveText(utcTitle ?? '');
+  await expect(page).toHaveURL(/tz=utc/);
+  await page.getByRole('button', { name: 'Show local time' }).click();
+  await expect(table.getByRole('columnheader').first()).toHaveText('Time (local)');
+});
+
+test('an open event survives a reload and Back closes it', async ({ page }) => {
+  await page.getByRole('table', { name: 'Audit events' }).locator('tbody tr').first().click();
+  const dialog = page.getByRole('dialog', { name: 'Event details' });
+  await expect(dialog).toBeVisible();
+  await page.reload();
+  await expect(dialog).toBeVisible();
+  await page.goBack();
+  await expect(dialog).toBeHidden();
+});
