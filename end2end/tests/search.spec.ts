@@ -56,3 +56,31 @@ test('an open event survives a reload and Back closes it', async ({ page }) => {
   await page.goBack();
   await expect(dialog).toBeHidden();
 });
+
+test('a preset asks for the key name and fills the search', async ({ page }) => {
+  await page.getByRole('group', { name: 'Investigations' }).getByRole('button', { name: 'Suspected leaked API key' }).click();
+  await page.getByLabel('API key name').fill('terraform');
+  await page.getByRole('button', { name: 'Investigate' }).click();
+  const search = page.getByRole('searchbox', { name: 'Search events' });
+  await expect(search).toHaveValue(/^actor:api-key:terraform after:\d{4}-\d{2}-\d{2}$/);
+  // The demo key may or may not have acted this week: either its rows or the empty state.
+  await expect(page.locator('.state-empty, td.cell-actor').first()).toBeVisible();
+  const actors = page.locator('td.cell-actor');
+  for (const text of await actors.allTextContents()) {
+    expect(text).toBe('api-key:terraform');
+  }
+});
+
+test('the detail links search by actor, target and IP', async ({ page }) => {
+  const row = page.getByRole('table', { name: 'Audit events' }).locator('tbody tr', { hasText: 'SECRET_READ' }).first();
+  const actor = (await row.locator('td.cell-actor').textContent()) ?? '';
+  await row.click();
+  const dialog = page.getByRole('dialog', { name: 'Event details' });
+  await expect(dialog.getByRole('link', { name: 'More on this target' })).toBeVisible();
+  await expect(dialog.getByRole('link', { name: 'More from this IP' })).toBeVisible();
+  await dialog.getByRole('link', { name: 'More by this actor' }).click();
+  await expect(page.getByRole('searchbox', { name: 'Search events' })).toHaveValue(`actor:${actor}`);
+  for (const text of await page.locator('td.cell-actor').allTextContents()) {
+    expect(text).toBe(actor);
+  }
+});

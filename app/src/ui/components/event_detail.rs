@@ -4,7 +4,52 @@ use crate::api::audit_logs::get_event;
 use crate::model::AuditEvent;
 use crate::ui::components::events_table::ResultBadge;
 use crate::ui::time;
+use crate::ui::url::with_query;
 use leptos::prelude::*;
+
+/// A search term `key:value`, quoted when the value holds spaces.
+fn term(key: &str, value: &str) -> String {
+    if value.contains(char::is_whitespace) {
+        format!("{key}:\"{}\"", value.replace('"', ""))
+    } else {
+        format!("{key}:{value}")
+    }
+}
+
+/// Links to the searches an investigator runs next from this event.
+fn investigate_links(e: &AuditEvent) -> impl IntoView {
+    let link = |label: &'static str, search: String| {
+        let href = with_query("/audit-logs", [("search", search)]);
+        view! { <li><a href=href>{label}</a></li> }
+    };
+    view! {
+        <section class="drawer-section">
+            <h3>"Investigate"</h3>
+            <ul class="investigate-links">
+                {link("More by this actor", term("actor", &e.actor.label()))}
+                {e.targets.first().map(|t| link("More on this target", term("target", &t.id)))}
+                {e.context.ip.as_deref().map(|ip| link("More from this IP", term("ip", ip)))}
+            </ul>
+        </section>
+    }
+}
+
+/// Copies text to the clipboard; the button says when it has.
+#[component]
+fn CopyButton(text: String) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let copy = move |_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().clipboard().write_text(&text);
+            copied.set(true);
+        }
+    };
+    view! {
+        <button type="button" class="secondary copy-button" on:click=copy>
+            {move || if copied.get() { "Copied" } else { "Copy JSON" }}
+        </button>
+    }
+}
 
 fn json_text(value: &serde_json::Value) -> String {
     match value {
@@ -75,6 +120,7 @@ fn details_view(e: &AuditEvent) -> impl IntoView {
             </dl>
         </section>
         {changes}
+        {investigate_links(e)}
         <section class="drawer-section">
             <h3>"Chain"</h3>
             <dl class="detail-list chain">
@@ -84,6 +130,7 @@ fn details_view(e: &AuditEvent) -> impl IntoView {
         </section>
         <section class="drawer-section">
             <h3>"Raw JSON"</h3>
+            <CopyButton text=raw.clone() />
             <pre class="raw-json">{raw}</pre>
         </section>
     }

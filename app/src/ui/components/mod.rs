@@ -4,6 +4,7 @@ mod event_detail;
 mod events_table;
 mod export_links;
 mod pager;
+mod presets;
 mod search_bar;
 mod shell;
 
@@ -11,5 +12,6 @@ pub use event_detail::EventDetail;
 pub use events_table::EventsTable;
 pub use export_links::ExportLinks;
 pub use pager::{Pager, PAGE_SIZES};
+pub use presets::Presets;
 pub use search_bar::SearchBar;
 pub use shell::Shell;

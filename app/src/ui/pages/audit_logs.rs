@@ -5,7 +5,9 @@
 use crate::api::audit_logs::list_events;
 use crate::model::{parse_search, Cursor, EventQuery, Permission};
 use crate::ui::auth::Auth;
-use crate::ui::components::{EventDetail, EventsTable, ExportLinks, Pager, SearchBar, PAGE_SIZES};
+use crate::ui::components::{
+    EventDetail, EventsTable, ExportLinks, Pager, Presets, SearchBar, PAGE_SIZES,
+};
 use crate::ui::url::with_query;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -163,6 +165,7 @@ pub fn AuditLogs() -> impl IntoView {
             </div>
         </div>
         <SearchBar applied error=search_error on_apply=on_search />
+        <Presets on_apply=on_search />
         <div class="table-wrap">{table}</div>
         <Pager page=page_number total page_size on_page_size has_next on_previous on_next />
         {move || view_state.with(|v| v.event.clone()).map(|id| view! { <EventDetail id on_close=close /> })}

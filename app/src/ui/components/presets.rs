@@ -1,0 +1,74 @@
+//! One-click investigations (the secrets-manager playbook): each fills the search, asking first
+//! for the key name or the member when it needs one.
+
+use chrono::{Duration, Utc};
+use leptos::prelude::*;
+
+/// An investigation that needs one value from the investigator.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Asking {
+    LeakedKey,
+    Offboarding,
+}
+
+impl Asking {
+    fn label(self) -> &'static str {
+        match self {
+            Self::LeakedKey => "API key name",
+            Self::Offboarding => "Member email",
+        }
+    }
+
+    /// The search for `value`: the key's or member's actions over the usual window.
+    fn search(self, value: &str) -> String {
+        let since = |days| (Utc::now() - Duration::days(days)).format("%Y-%m-%d");
+        match self {
+            Self::LeakedKey => format!("actor:api-key:{value} after:{}", since(7)),
+            Self::Offboarding => format!("actor:{value} after:{}", since(30)),
+        }
+    }
+}
+
+/// The investigation buttons; `on_apply` receives the search to run.
+#[component]
+pub fn Presets(on_apply: Callback<String>) -> impl IntoView {
+    let asking = RwSignal::new(None::<Asking>);
+    let value = RwSignal::new(String::new());
+    let ask = move |what: Asking| {
+        value.set(String::new());
+        asking.set(Some(what));
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = value.get_untracked().trim().to_owned();
+        if let (Some(what), false) = (asking.get_untracked(), text.is_empty()) {
+            asking.set(None);
+            on_apply.run(what.search(&text));
+        }
+    };
+    view! {
+        <div class="presets" role="group" aria-label="Investigations">
+            <span class="presets-title">"Investigate:"</span>
+            <button type="button" class="chip" on:click=move |_| ask(Asking::LeakedKey)>
+                "Suspected leaked API key"
+            </button>
+            <button type="button" class="chip" on:click=move |_| ask(Asking::Offboarding)>
+                "Off-boarding follow-up"
+            </button>
+            <button type="button" class="chip"
+                on:click=move |_| on_apply.run("type:secret action:SECRET_SET env:production".into())>
+                "Unexpected production change"
+            </button>
+            {move || asking.get().map(|what| view! {
+                <form class="preset-form" on:submit=submit>
+                    <label>
+                        {what.label()}
+                        <input type="text" required autofocus bind:value=value />
+                    </label>
+                    <button type="submit" class="primary">"Investigate"</button>
+                    <button type="button" class="secondary" on:click=move |_| asking.set(None)>"Cancel"</button>
+                </form>
+            })}
+        </div>
+    }
+}
