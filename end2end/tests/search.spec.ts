@@ -84,3 +84,14 @@ test('the detail links search by actor, target and IP', async ({ page }) => {
     expect(text).toBe(actor);
   }
 });
+
+test('the activity chart counts the matching events and a bar narrows the range', async ({ page }) => {
+  const chart = page.getByRole('img', { name: /^Activity: \d+ events, \d+ failed$/ });
+  await expect(chart).toBeVisible();
+  const busiest = page.locator('g.bar').filter({ has: page.locator('rect.bar-total[height]:not([height="0"])') }).first();
+  await busiest.click();
+  const search = page.getByRole('searchbox', { name: 'Search events' });
+  await expect(search).toHaveValue(/^after:\S+Z before:\S+Z$/);
+  await expect(pagerStatus(page)).not.toContainText('(300 total)');
+  await expect(page.locator('td.cell-time').first()).toBeVisible();
+});

@@ -127,3 +127,71 @@ async fn roles_without_audit_log_access_are_refused() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_activity_histogram_counts_matching_events_and_failures_per_bucket() {
+    let server = TestServer::start();
+    server.org("acme", "pro");
+    server.user("acme", "admin@acme.com", "admin", "correct-horse");
+    let key = server.key("acme", "events:write");
+    let now = chrono::Utc::now();
+    let at = |hours: i64| (now - chrono::Duration::hours(hours)).to_rfc3339();
+    let batch = json!({"events": [
+        {"action": "auth.login.failure", "result": "failure", "occurred_at": at(2), "actor": {"type": "user", "id": "u"}},
+        {"action": "auth.login.success", "occurred_at": at(2), "actor": {"type": "user", "id": "u"}},
+        {"action": "auth.login.success", "occurred_at": at(30), "actor": {"type": "user", "id": "u"}},
+        {"action": "SECRET_READ", "occurred_at": at(24 * 40), "actor": {"type": "user", "id": "u"}}
+    ]});
+    assert_eq!(server.ingest(&key, &batch).await.0, 201);
+    let cookie = sign_in(&server, "admin@acme.com", "correct-horse")
+        .await
+        .unwrap();
+    let activity = |filter: serde_json::Value| {
+        let (server, cookie) = (&server, cookie.clone());
+        async move {
+            let res = server
+                .http
+                .post(server.url("/api/audit_logs/activity"))
+                .header(COOKIE, cookie)
+                .json(&json!({ "filter": filter }))
+                .send()
+                .await
+                .unwrap();
+            status_and_json(res).await
+        }
+    };
+    let (status, chart) = activity(json!({})).await;
+    assert_eq!(status, 200, "{chart}");
+    assert_eq!(
+        chart["bucket_seconds"],
+        12 * 3600,
+        "30 days in 12-hour bars"
+    );
+    let buckets = chart["buckets"].as_array().unwrap();
+    assert!(
+        (60..=62).contains(&buckets.len()),
+        "{} buckets",
+        buckets.len()
+    );
+    let sum = |field: &str| {
+        buckets
+            .iter()
+            .map(|b| b[field].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    assert_eq!(
+        (sum("total"), sum("failures")),
+        (3, 1),
+        "the 40-day-old event is outside the default 30 days"
+    );
+
+    let (_, narrowed) = activity(json!({"categories": ["auth"], "results": ["failure"]})).await;
+    let buckets = narrowed["buckets"].as_array().unwrap();
+    assert_eq!(
+        buckets
+            .iter()
+            .map(|b| b["total"].as_u64().unwrap())
+            .sum::<u64>(),
+        1
+    );
+}

@@ -1,6 +1,6 @@
 //! Reading the organization's audit log from the SPA (and any client holding a session).
 
-use crate::model::{ApiError, AuditEvent, EventPage, EventQuery};
+use crate::model::{Activity, ApiError, AuditEvent, EventFilter, EventPage, EventQuery};
 use leptos::server;
 use leptos::server_fn::codec::Json;
 
@@ -16,6 +16,22 @@ pub async fn list_events(query: EventQuery) -> Result<EventPage, ApiError> {
             viewer.access.require(Permission::AuditLogsRead)?;
             query.validate()?;
             ctx.backend.list_events(viewer, query).await
+        }
+        .await,
+    )
+}
+
+/// The histogram of matching events over the filter's period (the activity chart).
+#[server(endpoint = "audit_logs/activity", input = Json)]
+pub async fn activity_histogram(filter: EventFilter) -> Result<Activity, ApiError> {
+    use super::context::{answer, RequestContext};
+    use crate::model::Permission;
+    answer(
+        async {
+            let ctx = RequestContext::current()?;
+            let viewer = &ctx.session()?.viewer;
+            viewer.access.require(Permission::AuditLogsRead)?;
+            ctx.backend.activity(viewer, filter).await
         }
         .await,
     )

@@ -1,7 +1,9 @@
 //! What the server hands every server function: the service layer behind a trait object and the
 //! caller's session. Compiled only on the server.
 
-use crate::model::{ApiError, AuditEvent, ErrorCode, EventPage, EventQuery, Viewer};
+use crate::model::{
+    Activity, ApiError, AuditEvent, ErrorCode, EventFilter, EventPage, EventQuery, Viewer,
+};
 use async_trait::async_trait;
 use leptos::prelude::{provide_context, use_context};
 use leptos::server_fn::http_export::{header, HeaderValue, StatusCode};
@@ -19,6 +21,9 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Lists events of the caller's organization (permission already checked).
     async fn list_events(&self, viewer: &Viewer, query: EventQuery) -> Result<EventPage, ApiError>;
+
+    /// The activity histogram of the caller's organization (permission already checked).
+    async fn activity(&self, viewer: &Viewer, filter: EventFilter) -> Result<Activity, ApiError>;
 
     /// One event of the caller's organization (permission already checked).
     async fn event(&self, viewer: &Viewer, id: &str) -> Result<AuditEvent, ApiError>;

@@ -1,6 +1,7 @@
 //! The typed data that crosses the wire between the browser, the server and API clients.
 //! Pure data and validation: no I/O lives here.
 
+mod activity;
 mod error;
 mod event;
 mod export;
@@ -12,6 +13,7 @@ mod new_event;
 mod page;
 mod search;
 
+pub use activity::{Activity, ActivityBucket};
 pub use error::{ApiError, ErrorCode, ErrorEnvelope};
 pub use event::{Actor, ActorType, AuditEvent, Change, EventContext, EventResult, Target};
 pub use export::ExportFormat;

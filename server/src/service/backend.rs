@@ -2,7 +2,7 @@
 
 use super::Services;
 use app::api::context::{Backend, Session, SignedIn};
-use app::model::{ApiError, AuditEvent, EventPage, EventQuery, Viewer};
+use app::model::{Activity, ApiError, AuditEvent, EventFilter, EventPage, EventQuery, Viewer};
 use async_trait::async_trait;
 
 #[async_trait]
@@ -22,6 +22,10 @@ impl Backend for Services {
 
     async fn list_events(&self, viewer: &Viewer, query: EventQuery) -> Result<EventPage, ApiError> {
         Services::list_events(self, viewer.access.org_id, query).await
+    }
+
+    async fn activity(&self, viewer: &Viewer, filter: EventFilter) -> Result<Activity, ApiError> {
+        Services::activity(self, viewer.access.org_id, filter).await
     }
 
     async fn event(&self, viewer: &Viewer, id: &str) -> Result<AuditEvent, ApiError> {

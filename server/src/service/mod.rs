@@ -1,6 +1,7 @@
 //! The capabilities, each in its own file, over the [`Stores`]. The REST adapters and the server
 //! functions (through [`app::api::context::Backend`]) both call these: one implementation, two doors.
 
+mod activity;
 mod backend;
 mod export;
 mod identity;

@@ -12,6 +12,8 @@ pub struct Dialect<T> {
     pub position: &'static str,
     /// An instant in the stored form of `occurred_at`.
     pub time: fn(DateTime<Utc>) -> T,
+    /// `occurred_at` as Unix microseconds (an integer expression).
+    pub micros: &'static str,
 }
 
 /// Which events a read wants.
@@ -25,6 +27,9 @@ pub enum Read<'a> {
     AfterSeq { after: i64, limit: u32 },
     /// Only how many match.
     Count,
+    /// `(bucket, count, failures)` rows per `bucket_micros` of `occurred_at`, where `bucket` is
+    /// the bucket's start divided by its width.
+    Histogram { bucket_micros: i64 },
 }
 
 fn push_in<DB: Database>(qb: &mut QueryBuilder<'_, DB>, column: &str, values: Vec<String>)
@@ -151,8 +156,13 @@ where
     for<'a> T: Encode<'a, DB> + Type<DB> + 'a,
 {
     let select = match read {
-        Read::Count => "SELECT COUNT(*) FROM events",
-        Read::Keyset { .. } | Read::AfterSeq { .. } => "SELECT data FROM events",
+        Read::Count => "SELECT COUNT(*) FROM events".to_owned(),
+        Read::Keyset { .. } | Read::AfterSeq { .. } => "SELECT data FROM events".to_owned(),
+        Read::Histogram { bucket_micros } => format!(
+            "SELECT ({}) / {bucket_micros} AS bucket, COUNT(*), \
+             SUM(CASE WHEN result = 'failure' THEN 1 ELSE 0 END) FROM events",
+            dialect.micros
+        ),
     };
     let mut qb = QueryBuilder::new(select);
     push_filter(&mut qb, dialect, org_id, filter);
@@ -175,6 +185,9 @@ where
                 .push_bind(i64::from(limit));
         }
         Read::Count => {}
+        Read::Histogram { .. } => {
+            qb.push(" GROUP BY 1 ORDER BY 1");
+        }
     }
     qb
 }

@@ -134,6 +134,15 @@ pub trait EventStore: Send + Sync + 'static {
         after_seq: i64,
         limit: u32,
     ) -> StoreResult<Vec<AuditEvent>>;
+    /// Matching events per `bucket_micros` of `occurred_at`: `(bucket, total, failures)` rows,
+    /// ascending, where `bucket` is the bucket's start (Unix µs) divided by `bucket_micros`;
+    /// empty buckets are left out.
+    async fn histogram(
+        &self,
+        org_id: i64,
+        filter: &EventFilter,
+        bucket_micros: i64,
+    ) -> StoreResult<Vec<(i64, i64, i64)>>;
     /// How many events match.
     async fn count_events(&self, org_id: i64, filter: &EventFilter) -> StoreResult<u64>;
     /// One event by id.

@@ -1,5 +1,6 @@
 //! Reusable pieces of the screens.
 
+mod activity_chart;
 mod event_detail;
 mod events_table;
 mod export_links;
@@ -8,6 +9,7 @@ mod presets;
 mod search_bar;
 mod shell;
 
+pub use activity_chart::ActivityChart;
 pub use event_detail::EventDetail;
 pub use events_table::EventsTable;
 pub use export_links::ExportLinks;

@@ -2,11 +2,11 @@
 //! the view — `search` (the search syntax), `size`, `tz=utc` and the open `event` — so a reload,
 //! Back or a pasted link shows the same thing.
 
-use crate::api::audit_logs::list_events;
+use crate::api::audit_logs::{activity_histogram, list_events};
 use crate::model::{parse_search, Cursor, EventQuery, Permission};
 use crate::ui::auth::Auth;
 use crate::ui::components::{
-    EventDetail, EventsTable, ExportLinks, Pager, Presets, SearchBar, PAGE_SIZES,
+    ActivityChart, EventDetail, EventsTable, ExportLinks, Pager, Presets, SearchBar, PAGE_SIZES,
 };
 use crate::ui::url::with_query;
 use leptos::prelude::*;
@@ -98,6 +98,7 @@ pub fn AuditLogs() -> impl IntoView {
         list_events(query)
     });
 
+    let activity = LocalResource::new(move || activity_histogram(filter.get()));
     let current = move || page.get().and_then(Result::ok);
     let total = Signal::derive(move || current().and_then(|p| p.total));
     let has_next = Signal::derive(move || current().is_some_and(|p| p.has_more));
@@ -120,6 +121,9 @@ pub fn AuditLogs() -> impl IntoView {
             v.search = search.trim().to_owned();
             v.event = None;
         })
+    });
+    let narrow = Callback::new(move |range: String| {
+        change(&|v| v.search = format!("{} {range}", v.search).trim().to_owned())
     });
     let open = Callback::new(move |id: String| change(&|v| v.event = Some(id.clone())));
     let close = Callback::new(move |()| change(&|v| v.event = None));
@@ -166,6 +170,7 @@ pub fn AuditLogs() -> impl IntoView {
         </div>
         <SearchBar applied error=search_error on_apply=on_search />
         <Presets on_apply=on_search />
+        {move || activity.get().and_then(Result::ok).map(|a| view! { <ActivityChart activity=a on_select=narrow /> })}
         <div class="table-wrap">{table}</div>
         <Pager page=page_number total page_size on_page_size has_next on_previous on_next />
         {move || view_state.with(|v| v.event.clone()).map(|id| view! { <EventDetail id on_close=close /> })}

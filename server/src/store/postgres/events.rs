@@ -205,6 +205,7 @@ pub async fn append(
 }
 
 const DIALECT: Dialect<DateTime<Utc>> = Dialect {
+    micros: "CAST(EXTRACT(EPOCH FROM occurred_at) * 1000000 AS BIGINT)",
     position: "strpos",
     time: |t| t,
 };
@@ -225,6 +226,16 @@ pub async fn count(pool: &PgPool, org_id: i64, filter: &EventFilter) -> StoreRes
     let mut query = read_query(&DIALECT, org_id, filter, Read::Count);
     let (n,): (i64,) = query.build_query_as().fetch_one(pool).await?;
     Ok(u64::try_from(n).unwrap_or(0))
+}
+
+pub async fn histogram(
+    pool: &PgPool,
+    org_id: i64,
+    filter: &EventFilter,
+    bucket_micros: i64,
+) -> StoreResult<Vec<(i64, i64, i64)>> {
+    let mut query = read_query(&DIALECT, org_id, filter, Read::Histogram { bucket_micros });
+    Ok(query.build_query_as().fetch_all(pool).await?)
 }
 
 pub async fn by_id(pool: &PgPool, org_id: i64, id: &str) -> StoreResult<Option<AuditEvent>> {

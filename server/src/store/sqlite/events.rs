@@ -127,6 +127,7 @@ pub async fn append(
 }
 
 const DIALECT: Dialect<i64> = Dialect {
+    micros: "occurred_at",
     position: "instr",
     time: micros,
 };
@@ -147,6 +148,16 @@ pub async fn count(pool: &SqlitePool, org_id: i64, filter: &EventFilter) -> Stor
     let mut query = read_query(&DIALECT, org_id, filter, Read::Count);
     let (n,): (i64,) = query.build_query_as().fetch_one(pool).await?;
     Ok(u64::try_from(n).unwrap_or(0))
+}
+
+pub async fn histogram(
+    pool: &SqlitePool,
+    org_id: i64,
+    filter: &EventFilter,
+    bucket_micros: i64,
+) -> StoreResult<Vec<(i64, i64, i64)>> {
+    let mut query = read_query(&DIALECT, org_id, filter, Read::Histogram { bucket_micros });
+    Ok(query.build_query_as().fetch_all(pool).await?)
 }
 
 pub async fn by_id(pool: &SqlitePool, org_id: i64, id: &str) -> StoreResult<Option<AuditEvent>> {

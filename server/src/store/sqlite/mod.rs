@@ -83,6 +83,15 @@ impl EventStore for SqliteStore {
         events::read(&self.pool, org_id, filter, read).await
     }
 
+    async fn histogram(
+        &self,
+        org_id: i64,
+        filter: &EventFilter,
+        bucket_micros: i64,
+    ) -> StoreResult<Vec<(i64, i64, i64)>> {
+        events::histogram(&self.pool, org_id, filter, bucket_micros).await
+    }
+
     async fn count_events(&self, org_id: i64, filter: &EventFilter) -> StoreResult<u64> {
         events::count(&self.pool, org_id, filter).await
     }
