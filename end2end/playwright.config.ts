@@ -28,9 +28,11 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: 'chromium', testIgnore: /export\.spec\.ts/ },
-    // Exports add an `export.created` event, so they run after the specs that count rows.
+    { name: 'chromium', testIgnore: /(export|live)\.spec\.ts/ },
+    // Exports and live tail add events, so they run after the specs that count rows, one
+    // after the other.
     { name: 'export', testMatch: /export\.spec\.ts/, dependencies: ['chromium'] },
+    { name: 'live', testMatch: /live\.spec\.ts/, dependencies: ['export'] },
   ],
   webServer: {
     command: `bash serve-test.sh ${port}`,

@@ -11,4 +11,7 @@ DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
 export DATABASE_URL="sqlite://$DIR/e2e.db"
 "$BIN" seed --events 300 >/dev/null
+# An ingest key for specs that post events while the browser watches (live tail).
+mkdir -p .e2e
+"$BIN" api-key create --org acme --name e2e-ingest --scopes events:write | tail -n1 > .e2e/ingest-key
 "$BIN" serve --bind "127.0.0.1:$PORT" --assets-dir ../dist

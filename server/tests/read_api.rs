@@ -333,3 +333,41 @@ async fn investigation_filters_and_collector_polling_work_over_http() {
     );
     assert_eq!(page["next_after_seq"], 3);
 }
+
+#[tokio::test]
+async fn the_live_stream_sends_matching_events_as_they_arrive() {
+    let server = TestServer::start();
+    server.org("acme", "pro");
+    let key = server.key("acme", "events:write,audit_logs:read");
+    server.ingest(&key, &event(0)).await;
+    let mut res = server
+        .http
+        .get(server.url("/api/v1/audit-logs/stream?result=failure"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    let mut failed = event(2);
+    failed["result"] = json!("failure");
+    let batch = json!({"events": [event(1), failed]});
+    assert_eq!(server.ingest(&key, &batch).await.0, 201);
+
+    let mut text = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !text.contains("\n\n") {
+        let chunk = tokio::time::timeout_at(deadline, res.chunk())
+            .await
+            .expect("an event within 10 s");
+        text.push_str(&String::from_utf8_lossy(&chunk.unwrap().unwrap()));
+    }
+    assert!(text.contains("event: audit_event"), "{text}");
+    assert!(
+        text.contains("id: 3"),
+        "only the failure (seq 3) matches: {text}"
+    );
+    let data = text.lines().find_map(|l| l.strip_prefix("data: ")).unwrap();
+    let sent: Value = serde_json::from_str(data).unwrap();
+    assert_eq!(sent["details"]["n"], 2);
+}

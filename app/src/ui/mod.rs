@@ -2,6 +2,7 @@
 
 mod auth;
 mod components;
+mod live;
 mod pages;
 mod time;
 mod url;

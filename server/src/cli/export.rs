@@ -70,8 +70,8 @@ pub async fn run(database_url: &str, args: Args) -> CliResult {
         Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
-    let progress = ProgressBar::new(export.rows).with_style(ProgressStyle::with_template(
-        "{bar:40} {pos}/{len} events ({per_sec})",
+    let progress = ProgressBar::new_spinner().with_style(ProgressStyle::with_template(
+        "{spinner} {pos} events ({per_sec})",
     )?);
     while let Some(chunk) = export.body.next().await {
         let chunk = chunk?;
@@ -82,7 +82,7 @@ pub async fn run(database_url: &str, args: Args) -> CliResult {
     progress.finish_and_clear();
     eprintln!(
         "Exported {} events as {}.",
-        export.rows,
+        progress.position(),
         args.format.as_str()
     );
     Ok(())

@@ -62,7 +62,6 @@ pub async fn export(
             (CONTENT_TYPE, format.content_type().to_owned()),
             (CONTENT_DISPOSITION, disposition),
         ],
-        [("x-total-count", export.rows.to_string())],
         Body::from_stream(export.body.map(|chunk| chunk.map(|c| c.bytes))),
     )
         .into_response())

@@ -3,7 +3,9 @@
 
 use super::Services;
 use crate::store::EventStore;
-use app::model::{Actor, ApiError, AuditEvent, Cursor, EventFilter, ExportFormat, NewEvent};
+use app::model::{
+    Actor, ApiError, AuditEvent, Cursor, EventFilter, EventResult, ExportFormat, NewEvent,
+};
 use chrono::Utc;
 use futures::stream::{self, Stream};
 use serde_json::json;
@@ -52,11 +54,77 @@ impl ExportChunk {
 /// The chunks of an export, in order.
 pub type ExportBody = Pin<Box<dyn Stream<Item = Result<ExportChunk, ApiError>> + Send>>;
 
-/// A started export: how many rows it holds, its file name, and its bytes.
+/// A started export: its file name and its bytes.
 pub struct Export {
-    pub rows: u64,
     pub file_name: String,
     pub body: ExportBody,
+}
+
+/// Records the export as `export.created` once it ends: with the rows sent, as a success when
+/// the whole file went out, as a failure when the client went away first.
+struct Recorder {
+    services: Services,
+    org_id: i64,
+    actor: Actor,
+    format: ExportFormat,
+    filter: EventFilter,
+    rows: u64,
+    recorded: bool,
+}
+
+impl Recorder {
+    fn event(&self, complete: bool) -> NewEvent {
+        let details = json!({
+            "format": self.format.as_str(),
+            "filter": &self.filter,
+            "rows": self.rows,
+            "complete": complete,
+        });
+        NewEvent {
+            action: "export.created".into(),
+            category: None,
+            occurred_at: None,
+            actor: self.actor.clone(),
+            targets: vec![],
+            context: Default::default(),
+            result: if complete {
+                EventResult::Success
+            } else {
+                EventResult::Failure
+            },
+            details: details.as_object().cloned().unwrap_or_default(),
+            changes: vec![],
+            idempotency_key: None,
+        }
+    }
+
+    /// Records a completed export (before the response ends, so the client sees it committed).
+    async fn finish(&mut self) -> Result<(), ApiError> {
+        self.recorded = true;
+        self.services
+            .ingest(self.org_id, vec![self.event(true)])
+            .await
+            .map(|_| ())
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        if self.recorded {
+            return;
+        }
+        let (services, org_id, event) = (self.services.clone(), self.org_id, self.event(false));
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    if let Err(error) = services.ingest(org_id, vec![event]).await {
+                        tracing::error!(%error, "could not record an interrupted export");
+                    }
+                });
+            }
+            Err(_) => tracing::error!("an interrupted export could not be recorded"),
+        }
+    }
 }
 
 /// Writes one CSV cell: a cell that a spreadsheet would run as a formula (it starts with
@@ -169,51 +237,63 @@ enum Step {
     Start,
     /// Reading: the cursor after the last row sent, and whether no row was sent yet.
     Rows(Option<Cursor>, bool),
+    /// Every row is out: record the export.
+    Finish,
     Done,
 }
 
-/// Streams the matching events chunk by chunk; dropping the stream stops the reading.
+/// Streams the matching events chunk by chunk; dropping the stream stops the reading (and
+/// records the export as interrupted).
 fn body(
     store: Arc<dyn EventStore>,
     org_id: i64,
     filter: EventFilter,
     format: ExportFormat,
+    recorder: Recorder,
 ) -> ExportBody {
-    Box::pin(stream::unfold(Step::Start, move |step| {
-        let store = store.clone();
-        let filter = filter.clone();
-        async move {
-            match step {
-                Step::Start => Some((
-                    Ok(ExportChunk::framing(prefix(format))),
-                    Step::Rows(None, true),
-                )),
-                Step::Rows(cursor, first) => {
-                    match store
-                        .list_events(org_id, &filter, cursor.as_ref(), CHUNK)
-                        .await
-                    {
-                        Err(e) => Some((Err(ApiError::from(e)), Step::Done)),
-                        Ok(events) => {
-                            let mut bytes = render(format, &events, first);
-                            let next = match events.last() {
-                                Some(last) if events.len() == CHUNK as usize => {
-                                    Step::Rows(Some(Cursor::after(last)), false)
-                                }
-                                _ => {
-                                    bytes.extend(suffix(format));
-                                    Step::Done
-                                }
-                            };
-                            let rows = events.len() as u64;
-                            Some((Ok(ExportChunk { bytes, rows }), next))
+    Box::pin(stream::unfold(
+        (Step::Start, recorder),
+        move |(step, mut recorder)| {
+            let store = store.clone();
+            let filter = filter.clone();
+            async move {
+                match step {
+                    Step::Start => Some((
+                        Ok(ExportChunk::framing(prefix(format))),
+                        (Step::Rows(None, true), recorder),
+                    )),
+                    Step::Rows(cursor, first) => {
+                        match store
+                            .list_events(org_id, &filter, cursor.as_ref(), CHUNK)
+                            .await
+                        {
+                            Err(e) => Some((Err(ApiError::from(e)), (Step::Done, recorder))),
+                            Ok(events) => {
+                                let mut bytes = render(format, &events, first);
+                                let next = match events.last() {
+                                    Some(last) if events.len() == CHUNK as usize => {
+                                        Step::Rows(Some(Cursor::after(last)), false)
+                                    }
+                                    _ => {
+                                        bytes.extend(suffix(format));
+                                        Step::Finish
+                                    }
+                                };
+                                let rows = events.len() as u64;
+                                recorder.rows += rows;
+                                Some((Ok(ExportChunk { bytes, rows }), (next, recorder)))
+                            }
                         }
                     }
+                    Step::Finish => match recorder.finish().await {
+                        Ok(()) => None,
+                        Err(e) => Some((Err(e), (Step::Done, recorder))),
+                    },
+                    Step::Done => None,
                 }
-                Step::Done => None,
             }
-        }
-    }))
+        },
+    ))
 }
 
 /// `auditrail-<org>-<from>-<to>.<ext>`, dates as YYYY-MM-DD (`start` / today when open).
@@ -228,9 +308,9 @@ fn file_name(org_slug: &str, filter: &EventFilter, format: ExportFormat) -> Stri
 }
 
 impl Services {
-    /// Starts an export of an organization's events matching `filter`: first records
-    /// `export.created` (actor, format, filter, row count), then streams the rows that existed
-    /// before that record (events arriving meanwhile may add a few rows to the count).
+    /// Starts an export of an organization's events matching `filter`, as the log stands now
+    /// (events arriving meanwhile are left out). When the last row is out — or the client goes
+    /// away — the export is recorded as `export.created` with actor, format, filter and rows.
     pub async fn export(
         &self,
         org_id: i64,
@@ -239,30 +319,30 @@ impl Services {
         filter: EventFilter,
         format: ExportFormat,
     ) -> Result<Export, ApiError> {
-        let rows = self.stores.events.count_events(org_id, &filter).await?;
-        let details = json!({"format": format.as_str(), "filter": &filter, "rows": rows});
-        let audit = NewEvent {
-            action: "export.created".into(),
-            category: None,
-            occurred_at: None,
-            actor,
-            targets: vec![],
-            context: Default::default(),
-            result: Default::default(),
-            details: details.as_object().cloned().unwrap_or_default(),
-            changes: vec![],
-            idempotency_key: None,
-        };
-        let recorded = self.ingest(org_id, vec![audit]).await?;
+        let head = self.stores.events.head_seq(org_id).await?;
         let file_name = file_name(org_slug, &filter, format);
+        let recorder = Recorder {
+            services: self.clone(),
+            org_id,
+            actor,
+            format,
+            filter: filter.clone(),
+            rows: 0,
+            recorded: false,
+        };
         let snapshot = EventFilter {
-            through_seq: recorded.first().map(|e| e.seq - 1),
+            through_seq: Some(head),
             ..filter
         };
         Ok(Export {
-            rows,
             file_name,
-            body: body(self.stores.events.clone(), org_id, snapshot, format),
+            body: body(
+                self.stores.events.clone(),
+                org_id,
+                snapshot,
+                format,
+                recorder,
+            ),
         })
     }
 }

@@ -7,6 +7,7 @@ mod export;
 mod identity;
 mod ingest;
 mod query;
+mod tail;
 
 pub use export::CSV_COLUMNS;
 pub use identity::{generate_password, SessionSettings, SESSION_COOKIE};

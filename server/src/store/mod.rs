@@ -147,6 +147,8 @@ pub trait EventStore: Send + Sync + 'static {
     async fn count_events(&self, org_id: i64, filter: &EventFilter) -> StoreResult<u64>;
     /// One event by id.
     async fn event_by_id(&self, org_id: i64, id: &str) -> StoreResult<Option<AuditEvent>>;
+    /// The `seq` of the organization's latest event (0 before the first).
+    async fn head_seq(&self, org_id: i64) -> StoreResult<i64>;
 }
 
 /// Everything Auditrail keeps, in one database.

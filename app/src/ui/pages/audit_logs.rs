@@ -3,11 +3,12 @@
 //! Back or a pasted link shows the same thing.
 
 use crate::api::audit_logs::{activity_histogram, list_events};
-use crate::model::{parse_search, Cursor, EventQuery, Permission};
+use crate::model::{parse_search, AuditEvent, Cursor, EventFilter, EventQuery, Permission};
 use crate::ui::auth::Auth;
 use crate::ui::components::{
     ActivityChart, EventDetail, EventsTable, ExportLinks, Pager, Presets, SearchBar, PAGE_SIZES,
 };
+use crate::ui::live::LiveTail;
 use crate::ui::url::with_query;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -99,8 +100,32 @@ pub fn AuditLogs() -> impl IntoView {
     });
 
     let activity = LocalResource::new(move || activity_histogram(filter.get()));
+
+    // Live tail: events that arrived since "Live" was switched on, newest first.
+    let live = RwSignal::new(false);
+    let arrived = RwSignal::new(Vec::<AuditEvent>::new());
+    let tail = StoredValue::new_local(None::<LiveTail>);
+    Effect::new(move |_| {
+        let on = live.get();
+        let pairs = filter.with(EventFilter::to_pairs);
+        arrived.set(vec![]);
+        tail.set_value(None);
+        if on {
+            let url = with_query(
+                "/api/v1/audit-logs/stream",
+                pairs.iter().map(|(k, v)| (k.as_str(), v.clone())),
+            );
+            tail.set_value(LiveTail::open(&url, move |event| {
+                keep_scroll_position(|| arrived.update(|a| a.insert(0, event)));
+            }));
+        }
+    });
     let current = move || page.get().and_then(Result::ok);
-    let total = Signal::derive(move || current().and_then(|p| p.total));
+    let total = Signal::derive(move || {
+        current()
+            .and_then(|p| p.total)
+            .map(|t| t + arrived.with(Vec::len) as u64)
+    });
     let has_next = Signal::derive(move || current().is_some_and(|p| p.has_more));
     let page_number = Signal::derive(move || starts.with(Vec::len));
     let on_next = Callback::new(move |()| {
@@ -139,7 +164,11 @@ pub fn AuditLogs() -> impl IntoView {
             <p class="state state-empty">"No events match. Widen the search, or send one to POST /api/v1/events."</p>
         }
         .into_any(),
-        Some(Ok(p)) => view! { <EventsTable events=p.data utc=utc() on_open=open /> }.into_any(),
+        Some(Ok(p)) => {
+            let mut events = if page_number.get() == 1 { arrived.get() } else { vec![] };
+            events.extend(p.data);
+            view! { <EventsTable events utc=utc() on_open=open /> }.into_any()
+        }
     }
     };
 
@@ -159,6 +188,10 @@ pub fn AuditLogs() -> impl IntoView {
                 <p class="page-subtitle">"Every security event of your organization, newest first."</p>
             </div>
             <div class="page-actions">
+                <button type="button" class="secondary live-toggle" aria-pressed=move || live.get().to_string()
+                    on:click=move |_| live.update(|on| *on = !*on)>
+                    {move || if live.get() { "● Live" } else { "Live" }}
+                </button>
                 <button type="button" class="secondary" aria-pressed=move || utc().to_string()
                     on:click=toggle_utc>
                     {move || if utc() { "Show local time" } else { "Show UTC" }}
@@ -175,4 +208,22 @@ pub fn AuditLogs() -> impl IntoView {
         <Pager page=page_number total page_size on_page_size has_next on_previous on_next />
         {move || view_state.with(|v| v.event.clone()).map(|id| view! { <EventDetail id on_close=close /> })}
     }
+}
+
+/// Runs `update`, then scrolls by however much it grew the page above the viewport, so rows
+/// arriving at the top do not move what the viewer is reading.
+fn keep_scroll_position(update: impl FnOnce()) {
+    let height = || {
+        document()
+            .document_element()
+            .map_or(0, |e| e.scroll_height())
+    };
+    let before = height();
+    update();
+    request_animation_frame(move || {
+        let grown = height() - before;
+        if grown > 0 && window().scroll_y().unwrap_or(0.0) > 0.0 {
+            window().scroll_by_with_x_and_y(0.0, f64::from(grown));
+        }
+    });
 }

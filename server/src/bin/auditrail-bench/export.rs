@@ -42,10 +42,11 @@ async fn export_csv(base: &str, key: &str) -> (u64, f64, f64) {
     )
 }
 
-/// Dumps the same rows, newest first, with `sqlite3 -csv`; answers (rows, seconds).
+/// Dumps the same rows, newest first, with `sqlite3 -csv` into a pipe read as fast as it comes;
+/// answers (rows, seconds).
 fn sqlite3_dump(database: &std::path::Path) -> (u64, f64) {
     let start = Instant::now();
-    let out = Command::new("sqlite3")
+    let mut child = Command::new("sqlite3")
         .arg("-csv")
         .arg(database)
         .arg(
@@ -53,10 +54,21 @@ fn sqlite3_dump(database: &std::path::Path) -> (u64, f64) {
              ip, environment, result, hash, data FROM events \
              ORDER BY org_id, occurred_at DESC, id DESC",
         )
+        .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
-        .output()
+        .spawn()
         .expect("sqlite3 (apt-get install sqlite3)");
-    let rows = out.stdout.iter().filter(|b| **b == b'\n').count() as u64;
+    let mut out = child.stdout.take().expect("sqlite3 stdout");
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut rows = 0u64;
+    loop {
+        let n = std::io::Read::read(&mut out, &mut buffer).expect("read sqlite3 output");
+        if n == 0 {
+            break;
+        }
+        rows += buffer[..n].iter().filter(|b| **b == b'\n').count() as u64;
+    }
+    let _ = child.wait();
     (rows, start.elapsed().as_secs_f64())
 }
 

@@ -28,9 +28,13 @@ pub struct Args {
     postgres: String,
 }
 
-/// The columns both the HTTP path and the raw path write.
+/// The columns both the HTTP path and the raw path write (SQLite also keeps idempotency keys in
+/// `events`; PostgreSQL keeps them in their own table).
 const EVENT_COLUMNS: &str = "org_id, seq, id, occurred_at, received_at, action, category, \
      actor_type, actor_id, actor_label, ip, ip_bytes, environment, result, hash, search_text, data";
+const SQLITE_EVENT_COLUMNS: &str = "org_id, seq, id, occurred_at, received_at, action, category, \
+     actor_type, actor_id, actor_label, ip, ip_bytes, environment, result, hash, search_text, data, \
+     idempotency_key, content_hash";
 const TARGET_COLUMNS: &str = "org_id, seq, kind, target_id";
 
 /// A throw-away database: two of them per run (HTTP, then raw).
@@ -161,7 +165,10 @@ async fn raw_sqlite(from: &str, to: &str, batch: usize) -> f64 {
         .await
         .expect("pragma");
     let mut seconds = 0.0;
-    for (table, columns) in [("events", EVENT_COLUMNS), ("event_targets", TARGET_COLUMNS)] {
+    for (table, columns) in [
+        ("events", SQLITE_EVENT_COLUMNS),
+        ("event_targets", TARGET_COLUMNS),
+    ] {
         let rows = sqlx::query(&format!(
             "SELECT {columns} FROM {table} ORDER BY org_id, seq"
         ))

@@ -247,3 +247,11 @@ pub async fn by_id(pool: &PgPool, org_id: i64, id: &str) -> StoreResult<Option<A
             .await?;
     data.as_deref().map(decode_event).transpose()
 }
+
+pub async fn head_seq(pool: &PgPool, org_id: i64) -> StoreResult<i64> {
+    let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM chain_heads WHERE org_id = $1")
+        .bind(org_id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(seq.unwrap_or(0))
+}

@@ -169,3 +169,11 @@ pub async fn by_id(pool: &SqlitePool, org_id: i64, id: &str) -> StoreResult<Opti
             .await?;
     data.as_deref().map(decode_event).transpose()
 }
+
+pub async fn head_seq(pool: &SqlitePool, org_id: i64) -> StoreResult<i64> {
+    let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM chain_heads WHERE org_id = ?")
+        .bind(org_id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(seq.unwrap_or(0))
+}

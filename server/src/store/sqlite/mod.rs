@@ -99,4 +99,8 @@ impl EventStore for SqliteStore {
     async fn event_by_id(&self, org_id: i64, id: &str) -> StoreResult<Option<AuditEvent>> {
         events::by_id(&self.pool, org_id, id).await
     }
+
+    async fn head_seq(&self, org_id: i64) -> StoreResult<i64> {
+        events::head_seq(&self.pool, org_id).await
+    }
 }
