@@ -24,8 +24,6 @@ pub enum ErrorCode {
     Conflict,
     /// The request body is larger than the limit.
     PayloadTooLarge,
-    /// The account is temporarily locked.
-    Locked,
     /// An unexpected failure on the server.
     Internal,
 }
@@ -41,7 +39,6 @@ impl ErrorCode {
             Self::NotFound => 404,
             Self::Conflict => 409,
             Self::PayloadTooLarge => 413,
-            Self::Locked => 423,
             Self::Internal => 500,
         }
     }

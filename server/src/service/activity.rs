@@ -18,7 +18,7 @@ const BUCKET_SECONDS: [i64; 10] = [
     30 * 86_400,
 ];
 /// Most bars a chart draws.
-const MAX_BARS: i64 = 90;
+const MAX_BARS: i64 = 100;
 /// The period shown when the filter names no start.
 const DEFAULT_DAYS: i64 = 30;
 
@@ -27,7 +27,7 @@ fn bucket_seconds(period: Duration) -> i64 {
     let seconds = period.num_seconds().max(1);
     BUCKET_SECONDS
         .into_iter()
-        .find(|b| seconds / b < MAX_BARS)
+        .find(|b| seconds / b <= MAX_BARS)
         .unwrap_or(BUCKET_SECONDS[BUCKET_SECONDS.len() - 1])
 }
 
@@ -87,7 +87,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn buckets_keep_the_chart_under_ninety_bars() {
+    fn buckets_keep_the_chart_at_most_a_hundred_bars() {
         assert_eq!(bucket_seconds(Duration::hours(1)), 60);
         assert_eq!(bucket_seconds(Duration::hours(24)), 900);
         assert_eq!(bucket_seconds(Duration::days(7)), 3 * 3600);
