@@ -95,3 +95,23 @@ test('the activity chart counts the matching events and a bar narrows the range'
   await expect(pagerStatus(page)).not.toContainText('(300 total)');
   await expect(page.locator('td.cell-time').first()).toBeVisible();
 });
+
+test('a saved view keeps a search for later and can be deleted', async ({ page }) => {
+  const search = page.getByRole('searchbox', { name: 'Search events' });
+  await search.fill('category:secret -result:failure');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  const views = page.getByRole('group', { name: 'Saved views' });
+  await views.getByRole('button', { name: 'Save this view' }).click();
+  const name = `secrets ${Date.now()}`;
+  await views.getByLabel('View name').fill(name);
+  await views.getByRole('button', { name: 'Save' }).click();
+  await expect(views.getByRole('button', { name, exact: true })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await expect(search).toHaveValue('');
+  await views.getByRole('button', { name, exact: true }).click();
+  await expect(search).toHaveValue('category:secret -result:failure');
+
+  await views.getByRole('button', { name: `Delete view ${name}` }).click();
+  await expect(views.getByRole('button', { name, exact: true })).toHaveCount(0);
+});

@@ -195,3 +195,72 @@ async fn the_activity_histogram_counts_matching_events_and_failures_per_bucket()
         1
     );
 }
+
+#[tokio::test]
+async fn saved_views_belong_to_their_member_and_must_parse() {
+    let server = TestServer::start();
+    server.org("acme", "pro");
+    server.user("acme", "admin@acme.com", "admin", "correct-horse");
+    server.user("acme", "other@acme.com", "admin", "correct-horse");
+    let admin = sign_in(&server, "admin@acme.com", "correct-horse")
+        .await
+        .unwrap();
+    let other = sign_in(&server, "other@acme.com", "correct-horse")
+        .await
+        .unwrap();
+    let call = |path: &'static str, cookie: String, body: serde_json::Value| {
+        let server = &server;
+        async move {
+            let res = server
+                .http
+                .post(server.url(path))
+                .header(COOKIE, cookie)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            status_and_json(res).await
+        }
+    };
+    let (status, saved) = call(
+        "/api/saved_views/save",
+        admin.clone(),
+        json!({"name": "failures", "search": "result:failure"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+    let (status, again) = call(
+        "/api/saved_views/save",
+        admin.clone(),
+        json!({"name": "failures", "search": "x"}),
+    )
+    .await;
+    assert_eq!(
+        (status, again["error"]["code"].as_str()),
+        (409, Some("conflict"))
+    );
+    let (status, bad) = call(
+        "/api/saved_views/save",
+        admin.clone(),
+        json!({"name": "bad", "search": "ip:nope"}),
+    )
+    .await;
+    assert_eq!(
+        (status, bad["error"]["field"].as_str()),
+        (400, Some("search"))
+    );
+
+    let (_, mine) = call("/api/saved_views/list", admin.clone(), json!({})).await;
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    let (_, theirs) = call("/api/saved_views/list", other.clone(), json!({})).await;
+    assert_eq!(theirs, json!([]), "views are per member");
+    let (status, _) = call("/api/saved_views/delete", other, json!({"id": saved["id"]})).await;
+    assert_eq!(status, 404, "another member cannot delete it");
+    let (status, _) = call(
+        "/api/saved_views/delete",
+        admin.clone(),
+        json!({"id": saved["id"]}),
+    )
+    .await;
+    assert_eq!(status, 200);
+}

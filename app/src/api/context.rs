@@ -2,7 +2,8 @@
 //! caller's session. Compiled only on the server.
 
 use crate::model::{
-    Activity, ApiError, AuditEvent, ErrorCode, EventFilter, EventPage, EventQuery, Viewer,
+    Activity, ApiError, AuditEvent, ErrorCode, EventFilter, EventPage, EventQuery, SavedView,
+    Viewer,
 };
 use async_trait::async_trait;
 use leptos::prelude::{provide_context, use_context};
@@ -24,6 +25,20 @@ pub trait Backend: Send + Sync + 'static {
 
     /// The activity histogram of the caller's organization (permission already checked).
     async fn activity(&self, viewer: &Viewer, filter: EventFilter) -> Result<Activity, ApiError>;
+
+    /// The viewer's saved views.
+    async fn saved_views(&self, viewer: &Viewer) -> Result<Vec<SavedView>, ApiError>;
+
+    /// Saves a named search for the viewer.
+    async fn save_view(
+        &self,
+        viewer: &Viewer,
+        name: &str,
+        search: &str,
+    ) -> Result<SavedView, ApiError>;
+
+    /// Deletes one of the viewer's saved views.
+    async fn delete_view(&self, viewer: &Viewer, id: i64) -> Result<(), ApiError>;
 
     /// One event of the caller's organization (permission already checked).
     async fn event(&self, viewer: &Viewer, id: &str) -> Result<AuditEvent, ApiError>;

@@ -5,4 +5,5 @@
 pub mod audit_logs;
 #[cfg(feature = "ssr")]
 pub mod context;
+pub mod saved_views;
 pub mod session;

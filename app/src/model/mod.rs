@@ -11,6 +11,7 @@ mod ip_range;
 mod matching;
 mod new_event;
 mod page;
+mod saved_view;
 mod search;
 
 pub use activity::{Activity, ActivityBucket};
@@ -23,4 +24,5 @@ pub use ip_range::{ip_bytes, IpRange};
 pub use matching::{action_matches, search_text};
 pub use new_event::{NewEvent, ValidationError};
 pub use page::{Cursor, EventPage, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use saved_view::SavedView;
 pub use search::{parse_search, SearchError};

@@ -59,6 +59,17 @@ CREATE TABLE api_keys (
     last_used_at BIGINT
 );
 
+-- A member's named searches (the search syntax) in one organization.
+CREATE TABLE saved_views (
+    id         BIGSERIAL PRIMARY KEY,
+    org_id     BIGINT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    user_id    BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    search     TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    UNIQUE (org_id, user_id, name)
+);
+
 -- The last link of each organization's hash chain; its row lock serialises appends per
 -- organization across every server process.
 CREATE TABLE chain_heads (

@@ -56,6 +56,17 @@ CREATE TABLE api_keys (
     last_used_at INTEGER
 );
 
+-- A member's named searches (the search syntax) in one organization.
+CREATE TABLE saved_views (
+    id         INTEGER PRIMARY KEY,
+    org_id     INTEGER NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    search     TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (org_id, user_id, name)
+);
+
 -- The last link of each organization's hash chain.
 CREATE TABLE chain_heads (
     org_id INTEGER PRIMARY KEY REFERENCES organizations (id) ON DELETE CASCADE,

@@ -2,7 +2,9 @@
 
 use super::Services;
 use app::api::context::{Backend, Session, SignedIn};
-use app::model::{Activity, ApiError, AuditEvent, EventFilter, EventPage, EventQuery, Viewer};
+use app::model::{
+    Activity, ApiError, AuditEvent, EventFilter, EventPage, EventQuery, SavedView, Viewer,
+};
 use async_trait::async_trait;
 
 #[async_trait]
@@ -26,6 +28,23 @@ impl Backend for Services {
 
     async fn activity(&self, viewer: &Viewer, filter: EventFilter) -> Result<Activity, ApiError> {
         Services::activity(self, viewer.access.org_id, filter).await
+    }
+
+    async fn saved_views(&self, viewer: &Viewer) -> Result<Vec<SavedView>, ApiError> {
+        Services::saved_views(self, viewer).await
+    }
+
+    async fn save_view(
+        &self,
+        viewer: &Viewer,
+        name: &str,
+        search: &str,
+    ) -> Result<SavedView, ApiError> {
+        Services::save_view(self, viewer, name, search).await
+    }
+
+    async fn delete_view(&self, viewer: &Viewer, id: i64) -> Result<(), ApiError> {
+        Services::delete_view(self, viewer, id).await
     }
 
     async fn event(&self, viewer: &Viewer, id: &str) -> Result<AuditEvent, ApiError> {

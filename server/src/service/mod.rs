@@ -7,6 +7,7 @@ mod export;
 mod identity;
 mod ingest;
 mod query;
+mod saved_views;
 mod tail;
 
 pub use export::CSV_COLUMNS;

@@ -6,6 +6,7 @@ mod events_table;
 mod export_links;
 mod pager;
 mod presets;
+mod saved_views;
 mod search_bar;
 mod shell;
 
@@ -15,5 +16,6 @@ pub use events_table::EventsTable;
 pub use export_links::ExportLinks;
 pub use pager::{Pager, PAGE_SIZES};
 pub use presets::Presets;
+pub use saved_views::SavedViews;
 pub use search_bar::SearchBar;
 pub use shell::Shell;
