@@ -115,3 +115,12 @@ test('a saved view keeps a search for later and can be deleted', async ({ page }
   await views.getByRole('button', { name: `Delete view ${name}` }).click();
   await expect(views.getByRole('button', { name, exact: true })).toHaveCount(0);
 });
+
+test('a period button keeps the search and replaces its start', async ({ page }) => {
+  const search = page.getByRole('searchbox', { name: 'Search events' });
+  await search.fill('category:auth after:2020-01-01');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByRole('group', { name: 'Time range' }).getByRole('button', { name: 'Last 7 days' }).click();
+  await expect(search).toHaveValue(/^category:auth after:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+  await expect(page.locator('.pager-status')).not.toContainText('(300 total)');
+});

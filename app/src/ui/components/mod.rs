@@ -15,7 +15,7 @@ pub use event_detail::EventDetail;
 pub use events_table::EventsTable;
 pub use export_links::ExportLinks;
 pub use pager::{Pager, PAGE_SIZES};
-pub use presets::Presets;
+pub use presets::{PeriodPresets, Presets};
 pub use saved_views::SavedViews;
 pub use search_bar::SearchBar;
 pub use shell::Shell;

@@ -29,6 +29,48 @@ impl Asking {
     }
 }
 
+/// `search` with its start replaced by "the last `hours` hours" (`after:` in UTC).
+fn within_last(search: &str, hours: i64) -> String {
+    let since =
+        (Utc::now() - Duration::hours(hours)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let kept: Vec<&str> = search
+        .split_whitespace()
+        .filter(|term| !term.starts_with("after:"))
+        .collect();
+    format!("{} after:{since}", kept.join(" "))
+        .trim()
+        .to_owned()
+}
+
+/// The periods offered as one-click time ranges: label and hours.
+const PERIODS: [(&str, i64); 3] = [
+    ("Last 24 h", 24),
+    ("Last 7 days", 24 * 7),
+    ("Last 30 days", 24 * 30),
+];
+
+/// One-click time ranges applied to the current search.
+#[component]
+pub fn PeriodPresets(current: Signal<String>, on_apply: Callback<String>) -> impl IntoView {
+    let buttons = PERIODS
+        .into_iter()
+        .map(|(label, hours)| {
+            view! {
+                <button type="button" class="chip"
+                    on:click=move |_| on_apply.run(within_last(&current.get_untracked(), hours))>
+                    {label}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="presets" role="group" aria-label="Time range">
+            <span class="presets-title">"Period:"</span>
+            {buttons}
+        </div>
+    }
+}
+
 /// The investigation buttons; `on_apply` receives the search to run.
 #[component]
 pub fn Presets(on_apply: Callback<String>) -> impl IntoView {
