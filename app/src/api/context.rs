@@ -1,9 +1,14 @@
 //! What the server hands every server function: the service layer behind a trait object and the
 //! caller's session. Compiled only on the server.
 
+use super::account::AccountBackend;
+use super::api_keys::ApiKeysBackend;
+use super::members::MembersBackend;
+use super::roles::RolesBackend;
+use super::session::SessionBackend;
 use crate::model::{
-    Activity, ApiError, AuditEvent, ErrorCode, EventFilter, EventPage, EventQuery, SavedView,
-    Viewer,
+    Activity, ApiError, AuditEvent, ClientInfo, ErrorCode, EventFilter, EventPage, EventQuery,
+    Requester, SavedView, Viewer,
 };
 use async_trait::async_trait;
 use leptos::prelude::{provide_context, use_context};
@@ -11,15 +16,25 @@ use leptos::server_fn::http_export::{header, HeaderValue, StatusCode};
 use leptos_axum::ResponseOptions;
 use std::sync::Arc;
 
-/// The capabilities server functions call; the server implements it over its services.
+/// Everything server functions call; the server implements each part over its services.
+pub trait Backend:
+    SessionBackend + AccountBackend + MembersBackend + RolesBackend + ApiKeysBackend + AuditLogBackend
+{
+}
+
+impl<T> Backend for T where
+    T: SessionBackend
+        + AccountBackend
+        + MembersBackend
+        + RolesBackend
+        + ApiKeysBackend
+        + AuditLogBackend
+{
+}
+
+/// Reading the log and keeping saved views.
 #[async_trait]
-pub trait Backend: Send + Sync + 'static {
-    /// Checks a password and opens a session.
-    async fn sign_in(&self, email: &str, password: &str) -> Result<SignedIn, ApiError>;
-
-    /// Ends a session; answers the `Set-Cookie` value that clears the cookie.
-    async fn sign_out(&self, session: &Session) -> Result<String, ApiError>;
-
+pub trait AuditLogBackend: Send + Sync + 'static {
     /// Lists events of the caller's organization (permission already checked).
     async fn list_events(&self, viewer: &Viewer, query: EventQuery) -> Result<EventPage, ApiError>;
 
@@ -44,12 +59,6 @@ pub trait Backend: Send + Sync + 'static {
     async fn event(&self, viewer: &Viewer, id: &str) -> Result<AuditEvent, ApiError>;
 }
 
-/// A new session: who signed in and the `Set-Cookie` value that carries it.
-pub struct SignedIn {
-    pub viewer: Viewer,
-    pub set_cookie: String,
-}
-
 /// An open session, resolved from the request's cookie.
 #[derive(Clone, Debug)]
 pub struct Session {
@@ -63,6 +72,10 @@ pub struct Session {
 pub struct RequestContext {
     pub backend: Arc<dyn Backend>,
     pub session: Option<Session>,
+    /// The caller's address and browser.
+    pub client: ClientInfo,
+    /// The device cookie's value (a random id per browser), if the browser has one.
+    pub device: Option<String>,
 }
 
 impl RequestContext {
@@ -82,6 +95,16 @@ impl RequestContext {
             .as_ref()
             .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "please sign in"))
     }
+
+    /// The current call's context and its signed-in requester, or 401.
+    pub fn signed_in() -> Result<(Self, Requester), ApiError> {
+        let ctx = Self::current()?;
+        let requester = Requester {
+            viewer: ctx.session()?.viewer.clone(),
+            client: ctx.client.clone(),
+        };
+        Ok((ctx, requester))
+    }
 }
 
 /// Gives an error its HTTP status before the server function answers it.
@@ -96,10 +119,12 @@ pub fn answer<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
     result
 }
 
-/// Adds a `Set-Cookie` header to the server function's response.
-pub fn set_cookie(value: &str) -> Result<(), ApiError> {
+/// Adds `Set-Cookie` headers to the server function's response.
+pub fn set_cookies(values: &[String]) -> Result<(), ApiError> {
     let response = use_context::<ResponseOptions>().ok_or_else(ApiError::internal)?;
-    let value = HeaderValue::from_str(value).map_err(|_| ApiError::internal())?;
-    response.append_header(header::SET_COOKIE, value);
+    for value in values {
+        let value = HeaderValue::from_str(value).map_err(|_| ApiError::internal())?;
+        response.append_header(header::SET_COOKIE, value);
+    }
     Ok(())
 }

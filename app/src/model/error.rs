@@ -24,6 +24,8 @@ pub enum ErrorCode {
     Conflict,
     /// The request body is larger than the limit.
     PayloadTooLarge,
+    /// Too many failed sign-ins: the account is locked for a while.
+    TooManyAttempts,
     /// An unexpected failure on the server.
     Internal,
 }
@@ -39,6 +41,7 @@ impl ErrorCode {
             Self::NotFound => 404,
             Self::Conflict => 409,
             Self::PayloadTooLarge => 413,
+            Self::TooManyAttempts => 429,
             Self::Internal => 500,
         }
     }

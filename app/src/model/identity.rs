@@ -157,6 +157,29 @@ pub struct Viewer {
     pub org_name: String,
     pub role: String,
     pub access: Access,
+    /// Every organization the user belongs to, for the switcher.
+    pub organizations: Vec<OrganizationChoice>,
+}
+
+/// One of the viewer's organizations.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationChoice {
+    pub slug: String,
+    pub name: String,
+}
+
+/// Where a request came from, recorded in the events it causes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientInfo {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// A signed-in member making a request: who, and from where.
+#[derive(Clone, Debug)]
+pub struct Requester {
+    pub viewer: Viewer,
+    pub client: ClientInfo,
 }
 
 impl Viewer {

@@ -2,6 +2,7 @@
 //! Pure data and validation: no I/O lives here.
 
 mod activity;
+mod admin;
 mod error;
 mod event;
 mod export;
@@ -15,14 +16,18 @@ mod saved_view;
 mod search;
 
 pub use activity::{Activity, ActivityBucket};
+pub use admin::{
+    ApiKeySummary, CreatedApiKey, CreatedInvitation, InvitationPreview, InvitationSummary,
+    MemberSummary, RoleSummary,
+};
 pub use error::{ApiError, ErrorCode, ErrorEnvelope};
 pub use event::{Actor, ActorType, AuditEvent, Change, EventContext, EventResult, Target};
 pub use export::ExportFormat;
 pub use filter::{Criteria, EventFilter, EventQuery};
-pub use identity::{Access, Permission, Plan, Viewer};
+pub use identity::{Access, ClientInfo, OrganizationChoice, Permission, Plan, Requester, Viewer};
 pub use ip_range::{ip_bytes, IpRange};
 pub use matching::{action_matches, search_text};
-pub use new_event::{NewEvent, ValidationError};
+pub use new_event::{NewEvent, ValidationError, MAX_TEXT_LEN};
 pub use page::{Cursor, EventPage, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use saved_view::SavedView;
 pub use search::{parse_search, SearchError};

@@ -1,6 +1,7 @@
 //! `auditrail api-key create --org S --name N --scopes a,b` (the key is stdout's last line).
 
-use super::{offline_sessions, services, CliResult};
+use super::{services, CliResult};
+use crate::service::SessionSettings;
 use app::model::Permission;
 use clap::Subcommand;
 
@@ -28,7 +29,7 @@ fn parse_scope(text: &str) -> Result<Permission, String> {
 
 pub async fn run(database_url: &str, command: Command) -> CliResult {
     let Command::Create { org, name, scopes } = command;
-    let services = services(database_url, offline_sessions()).await?;
+    let services = services(database_url, SessionSettings::default()).await?;
     let org = services.organization(&org).await?;
     let (key, secret) = services.create_api_key(&org, &name, &scopes).await?;
     let scopes: Vec<&str> = key.scopes.iter().map(|s| s.as_str()).collect();

@@ -1,7 +1,8 @@
 //! `auditrail export --org S --format F [filters] [-o FILE]`: a filtered view to a file or
 //! stdout, with a progress bar; recorded in the log as `export.created` by the operator.
 
-use super::{offline_sessions, services, CliResult};
+use super::{services, CliResult};
+use crate::service::SessionSettings;
 use app::model::{Actor, ActorType, EventQuery, ExportFormat};
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -55,7 +56,7 @@ impl Args {
 
 pub async fn run(database_url: &str, args: Args) -> CliResult {
     let query = args.query()?;
-    let services = services(database_url, offline_sessions()).await?;
+    let services = services(database_url, SessionSettings::default()).await?;
     let org = services.organization(&args.org).await?;
     let operator = Actor {
         kind: ActorType::System,

@@ -63,14 +63,6 @@ async fn services(
     Ok(Arc::new(Services::new(stores, sessions)))
 }
 
-/// Session settings for commands that open no sessions.
-fn offline_sessions() -> SessionSettings {
-    SessionSettings {
-        ttl: chrono::Duration::hours(12),
-        secure_cookie: false,
-    }
-}
-
 /// Parses the command line, runs the command, and turns failure into exit code 1.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -1,6 +1,7 @@
 //! `auditrail org create --slug S --name N [--plan P]`.
 
-use super::{offline_sessions, services, CliResult};
+use super::{services, CliResult};
+use crate::service::SessionSettings;
 use app::model::Plan;
 use clap::Subcommand;
 
@@ -26,7 +27,7 @@ fn parse_plan(text: &str) -> Result<Plan, String> {
 
 pub async fn run(database_url: &str, command: Command) -> CliResult {
     let Command::Create { slug, name, plan } = command;
-    let services = services(database_url, offline_sessions()).await?;
+    let services = services(database_url, SessionSettings::default()).await?;
     let org = services.create_organization(&slug, &name, plan).await?;
     println!(
         "Created organization {} ({}, plan {}, retention {} days)",

@@ -1,8 +1,9 @@
 //! `auditrail seed --events N`: the demo organization `acme` (pro plan) with one user per
 //! built-in role and a "Security Auditor", plus N realistic events over the last 90 days.
 
-use super::{offline_sessions, services, CliResult};
+use super::{services, CliResult};
 use crate::demo;
+use crate::service::SessionSettings;
 use crate::service::{Services, MAX_BATCH};
 use crate::store::Organization;
 use app::model::{EventFilter, Permission, Plan};
@@ -57,7 +58,7 @@ async fn demo_organization(
 }
 
 pub async fn run(database_url: &str, args: Args) -> CliResult {
-    let services = services(database_url, offline_sessions()).await?;
+    let services = services(database_url, SessionSettings::default()).await?;
     let org = demo_organization(&services).await?;
     let existing = services
         .stores()

@@ -2,7 +2,7 @@
 
 use super::{services, CliResult};
 use crate::http;
-use crate::service::SessionSettings;
+use crate::service::{LockoutPolicy, SessionSettings};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -20,23 +20,41 @@ pub struct Args {
     /// Hours a session lasts after sign-in.
     #[arg(long, env = "AUDITRAIL_SESSION_HOURS", default_value_t = 12)]
     session_hours: u32,
+    /// Failed sign-ins within the lockout window that lock an account.
+    #[arg(long, env = "AUDITRAIL_LOCKOUT_ATTEMPTS", default_value_t = 5)]
+    lockout_attempts: u32,
+    /// Minutes over which failed sign-ins count, and minutes a lock lasts.
+    #[arg(long, env = "AUDITRAIL_LOCKOUT_MINUTES", default_value_t = 15)]
+    lockout_minutes: u32,
+    /// Take the client's address from `X-Forwarded-For` (only behind a proxy that sets it).
+    #[arg(long, env = "AUDITRAIL_TRUST_PROXY")]
+    trust_proxy: bool,
 }
 
 pub async fn run(database_url: &str, args: Args) -> CliResult {
+    let lockout_minutes = chrono::Duration::minutes(i64::from(args.lockout_minutes));
     let sessions = SessionSettings {
         ttl: chrono::Duration::hours(i64::from(args.session_hours)),
         secure_cookie: args.secure_cookies,
+        lockout: LockoutPolicy {
+            attempts: args.lockout_attempts.max(1),
+            window: lockout_minutes,
+            duration: lockout_minutes,
+        },
     };
     let services = services(database_url, sessions).await?;
     if !args.assets_dir.join("index.html").exists() {
         tracing::warn!(dir = %args.assets_dir.display(), "web app not built here: run `trunk build --release`");
     }
-    let app = http::router(services, &args.assets_dir);
+    let app = http::router(services, &args.assets_dir, args.trust_proxy);
     let listener = tokio::net::TcpListener::bind(args.bind).await?;
     tracing::info!("Auditrail listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     Ok(())
 }
 

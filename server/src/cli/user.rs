@@ -1,7 +1,8 @@
 //! `auditrail user create --org S --email E --role R [--name N] [--password P]`.
 
-use super::{offline_sessions, services, CliResult};
+use super::{services, CliResult};
 use crate::service::generate_password;
+use crate::service::SessionSettings;
 use clap::Subcommand;
 
 #[derive(Subcommand)]
@@ -33,7 +34,7 @@ pub async fn run(database_url: &str, command: Command) -> CliResult {
         name,
         password,
     } = command;
-    let services = services(database_url, offline_sessions()).await?;
+    let services = services(database_url, SessionSettings::default()).await?;
     let org = services.organization(&org).await?;
     let generated = password.is_none();
     let password = password.unwrap_or_else(generate_password);

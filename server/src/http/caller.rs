@@ -1,14 +1,14 @@
 //! Who is calling the REST API: an API key (`Authorization: Bearer <key>`) or, for the web app's
 //! downloads, a signed-in session cookie.
 
+use super::client::cookie;
 use super::{AppState, HttpError};
 use crate::service::SESSION_COOKIE;
 use crate::store::ApiKey;
 use app::model::{Access, Actor, ActorType, ApiError, ErrorCode, Viewer};
 use axum::extract::FromRequestParts;
-use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use axum::http::HeaderMap;
 
 /// An authenticated caller.
 pub enum Caller {
@@ -41,18 +41,6 @@ impl Caller {
     }
 }
 
-/// The session token in the request's cookies, if any.
-pub fn session_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == SESSION_COOKIE && !value.is_empty())
-        .map(|(_, value)| value.to_owned())
-}
-
 fn unauthorized(message: &str) -> ApiError {
     ApiError::new(ErrorCode::Unauthorized, message)
 }
@@ -72,7 +60,7 @@ impl FromRequestParts<AppState> for Caller {
             let (key, access) = state.services.authenticate_api_key(secret).await?;
             return Ok(Self::Key { key, access });
         }
-        let token = session_token(&parts.headers)
+        let token = cookie(&parts.headers, SESSION_COOKIE)
             .ok_or_else(|| unauthorized("missing API key: send Authorization: Bearer <key>"))?;
         let viewer = state
             .services

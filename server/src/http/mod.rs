@@ -2,6 +2,7 @@
 
 mod audit_logs;
 mod caller;
+mod client;
 mod error;
 mod events;
 mod export;
@@ -21,11 +22,13 @@ pub use error::HttpError;
 #[derive(Clone)]
 pub struct AppState {
     pub services: Arc<Services>,
+    /// Whether `X-Forwarded-For` names the client (the server runs behind a proxy).
+    pub trust_proxy: bool,
 }
 
 /// The whole application: REST API, server functions, and the SPA (with `index.html` answering
 /// every unknown path so client-side routes survive a reload).
-pub fn router(services: Arc<Services>, assets_dir: &Path) -> Router {
+pub fn router(services: Arc<Services>, assets_dir: &Path, trust_proxy: bool) -> Router {
     let spa = ServeDir::new(assets_dir).fallback(ServeFile::new(assets_dir.join("index.html")));
     Router::new()
         .route("/api/v1/events", post(events::ingest))
@@ -40,6 +43,9 @@ pub fn router(services: Arc<Services>, assets_dir: &Path) -> Router {
             get(server_fns::handle).post(server_fns::handle),
         )
         .layer(events::body_limit())
-        .with_state(AppState { services })
+        .with_state(AppState {
+            services,
+            trust_proxy,
+        })
         .fallback_service(spa)
 }

@@ -1,27 +1,14 @@
-//! The server functions' door into the services.
+//! The audit-log server functions' door into the services.
 
 use super::Services;
-use app::api::context::{Backend, Session, SignedIn};
+use app::api::context::AuditLogBackend;
 use app::model::{
     Activity, ApiError, AuditEvent, EventFilter, EventPage, EventQuery, SavedView, Viewer,
 };
 use async_trait::async_trait;
 
 #[async_trait]
-impl Backend for Services {
-    async fn sign_in(&self, email: &str, password: &str) -> Result<SignedIn, ApiError> {
-        let (token, viewer) = Services::sign_in(self, email, password).await?;
-        Ok(SignedIn {
-            viewer,
-            set_cookie: self.session_cookie(&token),
-        })
-    }
-
-    async fn sign_out(&self, session: &Session) -> Result<String, ApiError> {
-        Services::sign_out(self, &session.token).await?;
-        Ok(self.cleared_session_cookie())
-    }
-
+impl AuditLogBackend for Services {
     async fn list_events(&self, viewer: &Viewer, query: EventQuery) -> Result<EventPage, ApiError> {
         Services::list_events(self, viewer.access.org_id, query).await
     }

@@ -1,18 +1,27 @@
 //! The capabilities, each in its own file, over the [`Stores`]. The REST adapters and the server
 //! functions (through [`app::api::context::Backend`]) both call these: one implementation, two doors.
 
+mod account;
 mod activity;
+mod api_keys;
 mod backend;
 mod export;
 mod identity;
 mod ingest;
+mod members;
+mod passwords;
 mod query;
+mod roles;
 mod saved_views;
+mod self_audit;
+mod sign_in;
 mod tail;
+mod user_agent;
 
 pub use export::CSV_COLUMNS;
-pub use identity::{generate_password, SessionSettings, SESSION_COOKIE};
 pub use ingest::MAX_BATCH;
+pub use passwords::generate_password;
+pub use sign_in::{LockoutPolicy, SessionSettings, DEVICE_COOKIE, SESSION_COOKIE};
 
 use crate::store::{StoreError, Stores};
 use app::model::{ApiError, ErrorCode};

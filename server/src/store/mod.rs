@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
-pub use identity::IdentityStore;
+pub use identity::{IdentityStore, Invitation, NewInvitation};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 

@@ -1,0 +1,194 @@
+//! API keys: issued with scopes, shown once, stored as a SHA-256; listed, renamed, rotated and
+//! deleted by members holding `api_keys:manage`.
+
+use super::self_audit::OwnEvent;
+use super::Services;
+use crate::digest::sha256_hex;
+use crate::store::{ApiKey, Organization};
+use app::api::api_keys::ApiKeysBackend;
+use app::model::{
+    Access, ApiError, ApiKeySummary, CreatedApiKey, ErrorCode, Permission, Requester,
+};
+use async_trait::async_trait;
+use chrono::Utc;
+use rand::distributions::{Alphanumeric, DistString};
+use rand::rngs::OsRng;
+
+/// Prefix of every API key, so leaked keys are recognisable by secret scanners.
+const API_KEY_PREFIX: &str = "atr_";
+
+/// A fresh secret with its stored hash and visible last four characters.
+struct Secret {
+    secret: String,
+    hash: String,
+    last4: String,
+}
+
+fn new_secret() -> Secret {
+    let secret = format!(
+        "{API_KEY_PREFIX}{}",
+        Alphanumeric.sample_string(&mut OsRng, 40)
+    );
+    Secret {
+        hash: sha256_hex(secret.as_bytes()),
+        last4: secret[secret.len() - 4..].to_owned(),
+        secret,
+    }
+}
+
+fn check_name(name: &str) -> Result<&str, ApiError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ApiError::invalid("name must be 1 to 100 characters").with_field("name"));
+    }
+    Ok(name)
+}
+
+fn check_scopes(scopes: &[Permission]) -> Result<(), ApiError> {
+    if scopes.is_empty()
+        || scopes
+            .iter()
+            .any(|s| !Permission::API_KEY_SCOPES.contains(s))
+    {
+        return Err(ApiError::invalid(
+            "scopes must be some of events:write, audit_logs:read, audit_logs:export",
+        )
+        .with_field("scopes"));
+    }
+    Ok(())
+}
+
+fn key_event(action: &str, requester: &Requester, id: i64, name: &str) -> OwnEvent {
+    OwnEvent::by(action, requester).target("api_key", format!("key_{id}"), name)
+}
+
+impl Services {
+    /// Creates an API key; answers it and its full secret, which is never shown again.
+    pub async fn create_api_key(
+        &self,
+        org: &Organization,
+        name: &str,
+        scopes: &[Permission],
+    ) -> Result<(ApiKey, String), ApiError> {
+        let name = check_name(name)?;
+        check_scopes(scopes)?;
+        let secret = new_secret();
+        let key = self
+            .stores
+            .identity
+            .create_api_key(org.id, name, scopes, &secret.hash, &secret.last4)
+            .await?;
+        Ok((key, secret.secret))
+    }
+
+    /// The key and its access for a presented secret, or 401. Notes the key as used.
+    pub async fn authenticate_api_key(&self, secret: &str) -> Result<(ApiKey, Access), ApiError> {
+        let identity = &self.stores.identity;
+        let (key, org) = identity
+            .api_key_by_secret_hash(&sha256_hex(secret.as_bytes()))
+            .await?
+            .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "invalid API key"))?;
+        if let Err(error) = identity.touch_api_key(key.id, Utc::now()).await {
+            tracing::warn!(%error, key = key.id, "could not note the key's last use");
+        }
+        let access = Access {
+            org_id: org.id,
+            org_slug: org.slug,
+            plan: org.plan,
+            permissions: key.scopes.clone(),
+        };
+        Ok((key, access))
+    }
+
+    /// One key of the requester's organization, after checking `api_keys:manage`.
+    async fn managed_key(&self, requester: &Requester, id: i64) -> Result<ApiKeySummary, ApiError> {
+        self.api_keys(requester)
+            .await?
+            .into_iter()
+            .find(|k| k.id == id)
+            .ok_or_else(|| ApiError::not_found("API key"))
+    }
+}
+
+#[async_trait]
+impl ApiKeysBackend for Services {
+    async fn api_keys(&self, requester: &Requester) -> Result<Vec<ApiKeySummary>, ApiError> {
+        requester.viewer.access.require(Permission::ApiKeysManage)?;
+        let org = requester.viewer.access.org_id;
+        Ok(self.stores.identity.api_keys(org).await?)
+    }
+
+    async fn create_api_key(
+        &self,
+        requester: &Requester,
+        name: &str,
+        scopes: &[Permission],
+    ) -> Result<CreatedApiKey, ApiError> {
+        requester.viewer.access.require(Permission::ApiKeysManage)?;
+        let org = self.organization(&requester.viewer.access.org_slug).await?;
+        let (key, secret) = Services::create_api_key(self, &org, name, scopes).await?;
+        let scopes: Vec<_> = key.scopes.iter().map(|s| s.as_str()).collect();
+        let event = key_event("api_key.created", requester, key.id, &key.name)
+            .detail("key_last4", key.last4.clone())
+            .detail("scopes", scopes);
+        self.record(org.id, &requester.client, event).await?;
+        let key = self.managed_key(requester, key.id).await?;
+        Ok(CreatedApiKey { key, secret })
+    }
+
+    async fn rename_api_key(
+        &self,
+        requester: &Requester,
+        id: i64,
+        name: &str,
+    ) -> Result<(), ApiError> {
+        let before = self.managed_key(requester, id).await?;
+        let name = check_name(name)?;
+        let org = requester.viewer.access.org_id;
+        if !self.stores.identity.rename_api_key(org, id, name).await? {
+            return Err(ApiError::not_found("API key"));
+        }
+        let event = key_event("api_key.updated", requester, id, name)
+            .detail("key_last4", before.last4.clone())
+            .change("name", before.name, name);
+        self.record(org, &requester.client, event).await
+    }
+
+    async fn rotate_api_key(
+        &self,
+        requester: &Requester,
+        id: i64,
+    ) -> Result<CreatedApiKey, ApiError> {
+        let before = self.managed_key(requester, id).await?;
+        let secret = new_secret();
+        let org = requester.viewer.access.org_id;
+        if !self
+            .stores
+            .identity
+            .rotate_api_key(org, id, &secret.hash, &secret.last4)
+            .await?
+        {
+            return Err(ApiError::not_found("API key"));
+        }
+        let event = key_event("api_key.rotated", requester, id, &before.name)
+            .detail("key_last4", before.last4.clone())
+            .detail("new_key_last4", secret.last4.clone());
+        self.record(org, &requester.client, event).await?;
+        let key = self.managed_key(requester, id).await?;
+        Ok(CreatedApiKey {
+            key,
+            secret: secret.secret,
+        })
+    }
+
+    async fn delete_api_key(&self, requester: &Requester, id: i64) -> Result<(), ApiError> {
+        let before = self.managed_key(requester, id).await?;
+        let org = requester.viewer.access.org_id;
+        if !self.stores.identity.delete_api_key(org, id).await? {
+            return Err(ApiError::not_found("API key"));
+        }
+        let event = key_event("api_key.deleted", requester, id, &before.name)
+            .detail("key_last4", before.last4);
+        self.record(org, &requester.client, event).await
+    }
+}

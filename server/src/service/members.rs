@@ -1,0 +1,215 @@
+//! Members and invitations of an organization (permission `members:manage`).
+
+use super::passwords::random_token;
+use super::self_audit::{user_id, OwnEvent};
+use super::Services;
+use crate::digest::sha256_hex;
+use crate::store::{Member, NewInvitation, Role};
+use app::api::members::MembersBackend;
+use app::model::{
+    ApiError, CreatedInvitation, ErrorCode, InvitationSummary, MemberSummary, Permission, Requester,
+};
+use async_trait::async_trait;
+use chrono::{Duration, Utc};
+
+/// How long an invitation link works.
+const INVITATION_TTL: Duration = Duration::days(7);
+
+/// A plausible email address: one `@` with text on both sides, no spaces, at most 254 bytes.
+pub fn check_email(email: &str) -> Result<(), ApiError> {
+    let valid = email.len() <= 254
+        && !email.contains(char::is_whitespace)
+        && matches!(email.split_once('@'), Some((local, domain))
+            if !local.is_empty() && domain.contains('.') && !domain.contains('@'));
+    if valid {
+        Ok(())
+    } else {
+        Err(ApiError::invalid("email is not an email address").with_field("email"))
+    }
+}
+
+fn not_yourself(requester: &Requester, user_id: i64, what: &str) -> Result<(), ApiError> {
+    if requester.viewer.user_id == user_id {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            format!("you cannot {what} yourself: ask another member who manages members"),
+        ));
+    }
+    Ok(())
+}
+
+impl Services {
+    /// A role of the requester's organization, or 404 naming `field`.
+    pub(super) async fn org_role(
+        &self,
+        requester: &Requester,
+        id: i64,
+        field: &str,
+    ) -> Result<Role, ApiError> {
+        self.stores
+            .identity
+            .role(requester.viewer.access.org_id, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("role").with_field(field))
+    }
+
+    /// A member of the requester's organization, or 404.
+    async fn org_member(&self, requester: &Requester, user_id: i64) -> Result<Member, ApiError> {
+        self.stores
+            .identity
+            .member(requester.viewer.access.org_id, user_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("member"))
+    }
+}
+
+#[async_trait]
+impl MembersBackend for Services {
+    async fn members(&self, requester: &Requester) -> Result<Vec<MemberSummary>, ApiError> {
+        requester.viewer.access.require(Permission::MembersManage)?;
+        let org = requester.viewer.access.org_id;
+        Ok(self.stores.identity.members(org).await?)
+    }
+
+    async fn invitations(&self, requester: &Requester) -> Result<Vec<InvitationSummary>, ApiError> {
+        requester.viewer.access.require(Permission::MembersManage)?;
+        let org = requester.viewer.access.org_id;
+        Ok(self
+            .stores
+            .identity
+            .pending_invitations(org, Utc::now())
+            .await?)
+    }
+
+    async fn invite(
+        &self,
+        requester: &Requester,
+        email: &str,
+        role_id: i64,
+    ) -> Result<CreatedInvitation, ApiError> {
+        requester.viewer.access.require(Permission::MembersManage)?;
+        let email = email.trim();
+        check_email(email)?;
+        let role = self.org_role(requester, role_id, "role_id").await?;
+        let org = requester.viewer.access.org_id;
+        let identity = &self.stores.identity;
+        let existing = identity.user_by_email(email).await?;
+        if let Some(user) = &existing {
+            if identity.member(org, user.id).await?.is_some() {
+                return Err(ApiError::new(
+                    ErrorCode::Conflict,
+                    format!("{email} is already a member"),
+                )
+                .with_field("email"));
+            }
+        }
+        let token = random_token();
+        let invitation = identity
+            .create_invitation(&NewInvitation {
+                org_id: org,
+                email,
+                role_id: role.id,
+                token_hash: &sha256_hex(token.as_bytes()),
+                invited_by: requester.viewer.user_id,
+                expires_at: Utc::now() + INVITATION_TTL,
+            })
+            .await?;
+        let target_id = existing.map_or_else(
+            || format!("invitation_{}", invitation.summary.id),
+            |user| user_id(user.id),
+        );
+        let event = OwnEvent::by("user.invited", requester)
+            .target("user", target_id, email)
+            .detail("role", role.name);
+        self.record(org, &requester.client, event).await?;
+        Ok(CreatedInvitation {
+            invitation: invitation.summary,
+            token,
+        })
+    }
+
+    async fn withdraw_invitation(&self, requester: &Requester, id: i64) -> Result<(), ApiError> {
+        requester.viewer.access.require(Permission::MembersManage)?;
+        let org = requester.viewer.access.org_id;
+        let pending = self
+            .stores
+            .identity
+            .pending_invitations(org, Utc::now())
+            .await?;
+        let invitation = pending
+            .into_iter()
+            .find(|i| i.id == id)
+            .ok_or_else(|| ApiError::not_found("invitation"))?;
+        if !self.stores.identity.delete_invitation(org, id).await? {
+            return Err(ApiError::not_found("invitation"));
+        }
+        let event = OwnEvent::by("org.invitation.withdrawn", requester).target(
+            "user",
+            format!("invitation_{id}"),
+            &invitation.email,
+        );
+        self.record(org, &requester.client, event).await
+    }
+
+    async fn change_member_role(
+        &self,
+        requester: &Requester,
+        user_id: i64,
+        role_id: i64,
+    ) -> Result<(), ApiError> {
+        requester.viewer.access.require(Permission::MembersManage)?;
+        not_yourself(requester, user_id, "change the role of")?;
+        let member = self.org_member(requester, user_id).await?;
+        let role = self.org_role(requester, role_id, "role_id").await?;
+        let org = requester.viewer.access.org_id;
+        if !self
+            .stores
+            .identity
+            .set_member_role(org, user_id, role.id)
+            .await?
+        {
+            return Err(ApiError::not_found("member"));
+        }
+        let event = OwnEvent::by("user.role_edited", requester)
+            .user_target(&member.user)
+            .detail("role", role.name.clone())
+            .change("role", member.role.name, role.name);
+        self.record(org, &requester.client, event).await
+    }
+
+    async fn remove_member(&self, requester: &Requester, user_id: i64) -> Result<(), ApiError> {
+        requester.viewer.access.require(Permission::MembersManage)?;
+        not_yourself(requester, user_id, "remove")?;
+        let member = self.org_member(requester, user_id).await?;
+        let org = requester.viewer.access.org_id;
+        if !self.stores.identity.remove_member(org, user_id).await? {
+            return Err(ApiError::not_found("member"));
+        }
+        let event = OwnEvent::by("user.deleted", requester)
+            .user_target(&member.user)
+            .detail("role", member.role.name);
+        self.record(org, &requester.client, event).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_email;
+
+    #[test]
+    fn emails_need_one_at_and_a_dotted_domain() {
+        for good in ["bob@acme.com", "a.b+tag@mail.acme.co.uk"] {
+            assert!(check_email(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "bob",
+            "@acme.com",
+            "bob@acme",
+            "bob@@acme.com",
+            "bo b@acme.com",
+            "",
+        ] {
+            assert!(check_email(bad).is_err(), "{bad}");
+        }
+    }
+}
