@@ -4,38 +4,8 @@
 mod common;
 
 use common::{event, status_and_json, TestServer};
-use reqwest::header::{COOKIE, SET_COOKIE};
+use reqwest::header::COOKIE;
 use serde_json::json;
-
-/// Signs in and answers the session cookie (`name=value`).
-async fn sign_in(
-    server: &TestServer,
-    email: &str,
-    password: &str,
-) -> Result<String, (u16, serde_json::Value)> {
-    let res = server
-        .http
-        .post(server.url("/api/session/sign_in"))
-        .form(&[("email", email), ("password", password)])
-        .send()
-        .await
-        .unwrap();
-    if !res.status().is_success() {
-        return Err(status_and_json(res).await);
-    }
-    let cookie = res
-        .headers()
-        .get(SET_COOKIE)
-        .expect("Set-Cookie")
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
-        "{cookie}"
-    );
-    Ok(cookie.split(';').next().unwrap().to_owned())
-}
 
 async fn list(server: &TestServer, cookie: Option<&str>) -> (u16, serde_json::Value) {
     let mut req = server
@@ -62,12 +32,11 @@ async fn a_session_cookie_unlocks_the_log_until_sign_out() {
         (401, Some("unauthorized"))
     );
 
-    let (status, body) = sign_in(&server, "admin@acme.com", "wrong")
-        .await
-        .unwrap_err();
+    let (status, body) = server.sign_in("admin@acme.com", "wrong").await.unwrap_err();
     assert_eq!(status, 401);
     assert_eq!(body["error"]["message"], "Invalid email or password");
-    let (status, _) = sign_in(&server, "nobody@acme.com", "wrong")
+    let (status, _) = server
+        .sign_in("nobody@acme.com", "wrong")
         .await
         .unwrap_err();
     assert_eq!(
@@ -75,7 +44,8 @@ async fn a_session_cookie_unlocks_the_log_until_sign_out() {
         "unknown emails answer exactly like wrong passwords"
     );
 
-    let cookie = sign_in(&server, "admin@acme.com", "correct-horse")
+    let cookie = server
+        .sign_in("admin@acme.com", "correct-horse")
         .await
         .unwrap();
     let (status, page) = list(&server, Some(&cookie)).await;
@@ -118,7 +88,7 @@ async fn roles_without_audit_log_access_are_refused() {
         "correct-horse",
     );
     for email in ["finance@acme.com", "manager@acme.com"] {
-        let cookie = sign_in(&server, email, "correct-horse").await.unwrap();
+        let cookie = server.sign_in(email, "correct-horse").await.unwrap();
         let (status, body) = list(&server, Some(&cookie)).await;
         assert_eq!(
             (status, body["error"]["code"].as_str()),
@@ -143,7 +113,8 @@ async fn the_activity_histogram_counts_matching_events_and_failures_per_bucket()
         {"action": "SECRET_READ", "occurred_at": at(24 * 40), "actor": {"type": "user", "id": "u"}}
     ]});
     assert_eq!(server.ingest(&key, &batch).await.0, 201);
-    let cookie = sign_in(&server, "admin@acme.com", "correct-horse")
+    let cookie = server
+        .sign_in("admin@acme.com", "correct-horse")
         .await
         .unwrap();
     let activity = |filter: serde_json::Value| {
@@ -202,10 +173,12 @@ async fn saved_views_belong_to_their_member_and_must_parse() {
     server.org("acme", "pro");
     server.user("acme", "admin@acme.com", "admin", "correct-horse");
     server.user("acme", "other@acme.com", "admin", "correct-horse");
-    let admin = sign_in(&server, "admin@acme.com", "correct-horse")
+    let admin = server
+        .sign_in("admin@acme.com", "correct-horse")
         .await
         .unwrap();
-    let other = sign_in(&server, "other@acme.com", "correct-horse")
+    let other = server
+        .sign_in("other@acme.com", "correct-horse")
         .await
         .unwrap();
     let call = |path: &'static str, cookie: String, body: serde_json::Value| {

@@ -68,7 +68,8 @@ pub struct EventFilter {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventQuery {
     pub filter: EventFilter,
-    /// Rows per page, 1 to [`MAX_PAGE_SIZE`].
+    /// Rows per page, 1 to [`MAX_PAGE_SIZE`]; [`DEFAULT_PAGE_SIZE`] when left out.
+    #[serde(default = "default_limit")]
     pub limit: u32,
     /// Where the previous page ended; `None` for the first page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -79,6 +80,10 @@ pub struct EventQuery {
     /// Collector mode: events with `seq` above this, oldest `seq` first (ignores `cursor`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_seq: Option<i64>,
+}
+
+fn default_limit() -> u32 {
+    DEFAULT_PAGE_SIZE
 }
 
 /// Parses a `from` bound: RFC 3339, or a calendar date meaning its first instant (UTC).

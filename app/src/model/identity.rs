@@ -100,6 +100,20 @@ impl Permission {
         }
     }
 
+    /// What the permission allows, in words.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::EventsWrite => "Send events",
+            Self::AuditLogsRead => "View audit logs",
+            Self::AuditLogsExport => "Export audit logs",
+            Self::MembersManage => "Manage members and invitations",
+            Self::RolesManage => "Manage roles",
+            Self::ApiKeysManage => "Manage API keys",
+            Self::SettingsManage => "Manage organization settings",
+            Self::WebhooksManage => "Manage webhooks",
+        }
+    }
+
     /// Parses a wire name.
     pub fn parse(name: &str) -> Option<Self> {
         [Self::EventsWrite]
@@ -109,7 +123,7 @@ impl Permission {
     }
 
     /// Whether using this permission also needs a paid plan.
-    fn needs_paid_plan(self) -> bool {
+    pub fn needs_paid_plan(self) -> bool {
         matches!(self, Self::AuditLogsRead | Self::AuditLogsExport)
     }
 }

@@ -1,7 +1,7 @@
 //! Who is signed in, as the SPA knows it, and the guard for pages that need a viewer.
 
 use crate::api::session::current_viewer;
-use crate::model::Viewer;
+use crate::model::{ErrorCode, Permission, Viewer};
 use crate::ui::components::Shell;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -48,6 +48,43 @@ pub fn RequireViewer(children: ChildrenFn) -> impl IntoView {
             view! { <Shell>{children()}</Shell> }.into_any()
         } else {
             view! { <Redirect path="/login" /> }.into_any()
+        }
+    }
+}
+
+/// Shows its children to a viewer whose role holds `permission` (and whose plan includes it);
+/// otherwise a page that says why not. Use inside [`RequireViewer`].
+#[component]
+pub fn RequirePermission(
+    permission: Permission,
+    /// What the page shows, for the no-access message ("security logs", "members"…).
+    what: &'static str,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let auth = Auth::get();
+    move || {
+        let verdict = auth
+            .viewer
+            .with(|v| v.as_ref().map(|v| v.access.require(permission)));
+        match verdict {
+            Some(Ok(())) => children().into_any(),
+            Some(Err(e)) if e.code == ErrorCode::PaymentRequired => view! {
+                <section class="notice" role="alert">
+                    <h1>"Audit logs require a paid plan"</h1>
+                    <p>"This organization is on the free plan: its applications can send events, "
+                       "but viewing and exporting them needs the Pro or Enterprise plan."</p>
+                </section>
+            }
+            .into_any(),
+            _ => view! {
+                <section class="notice" role="alert">
+                    <h1>{format!("You don't have access to {what}")}</h1>
+                    <p>"Your role in this organization does not include this page. "
+                       "Ask an administrator if you need it."</p>
+                    <p><a href="/">"Go to your start page"</a></p>
+                </section>
+            }
+            .into_any(),
         }
     }
 }

@@ -3,11 +3,13 @@
 mod auth;
 mod components;
 mod live;
+mod navigation;
 mod pages;
 mod time;
 mod url;
 
-use auth::{Auth, RequireViewer};
+use crate::model::Permission;
+use auth::{Auth, RequirePermission, RequireViewer};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
@@ -22,9 +24,52 @@ pub fn App() -> impl IntoView {
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/") view=pages::Home />
                 <Route path=path!("/login") view=pages::Login />
+                <Route path=path!("/forgot-password") view=pages::ForgotPassword />
+                <Route path=path!("/reset-password/:token") view=pages::ResetPassword />
+                <Route path=path!("/invite/:token") view=pages::Invitation />
                 <Route
                     path=path!("/audit-logs")
-                    view=|| view! { <RequireViewer><pages::AuditLogs /></RequireViewer> }
+                    view=|| view! {
+                        <RequireViewer>
+                            <RequirePermission permission=Permission::AuditLogsRead what="security logs">
+                                <pages::AuditLogs />
+                            </RequirePermission>
+                        </RequireViewer>
+                    }
+                />
+                <Route
+                    path=path!("/members")
+                    view=|| view! {
+                        <RequireViewer>
+                            <RequirePermission permission=Permission::MembersManage what="members">
+                                <pages::Members />
+                            </RequirePermission>
+                        </RequireViewer>
+                    }
+                />
+                <Route
+                    path=path!("/roles")
+                    view=|| view! {
+                        <RequireViewer>
+                            <RequirePermission permission=Permission::RolesManage what="roles">
+                                <pages::Roles />
+                            </RequirePermission>
+                        </RequireViewer>
+                    }
+                />
+                <Route
+                    path=path!("/api-keys")
+                    view=|| view! {
+                        <RequireViewer>
+                            <RequirePermission permission=Permission::ApiKeysManage what="API keys">
+                                <pages::ApiKeys />
+                            </RequirePermission>
+                        </RequireViewer>
+                    }
+                />
+                <Route
+                    path=path!("/account")
+                    view=|| view! { <RequireViewer><pages::Account /></RequireViewer> }
                 />
             </Routes>
         </Router>

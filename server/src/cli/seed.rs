@@ -1,16 +1,18 @@
 //! `auditrail seed --events N`: the demo organization `acme` (pro plan) with one user per
-//! built-in role and a "Security Auditor", plus N realistic events over the last 90 days.
+//! built-in role and a "Security Auditor", plus N realistic events over the last 90 days; and
+//! `globex` on the free plan, where the admin is also a member (to show switching and plans).
 
 use super::{services, CliResult};
 use crate::demo;
-use crate::service::SessionSettings;
-use crate::service::{Services, MAX_BATCH};
+use crate::service::{Services, SessionSettings, MAX_BATCH};
 use crate::store::Organization;
 use app::model::{EventFilter, Permission, Plan};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// The demo organization's slug.
 const DEMO_ORG: &str = "acme";
+/// The second demo organization, on the free plan.
+const FREE_ORG: &str = "globex";
 /// The demo users' shared password (demo data only).
 pub const DEMO_PASSWORD: &str = "demo-password";
 /// The demo users: email, display name, role.
@@ -54,6 +56,13 @@ async fn demo_organization(
             .add_member(&org, email, name, role, DEMO_PASSWORD)
             .await?;
     }
+    let free = services
+        .create_organization(FREE_ORG, "Globex (free plan)", Plan::Free)
+        .await?;
+    let (email, name, role) = DEMO_USERS[0];
+    services
+        .add_member(&free, email, name, role, DEMO_PASSWORD)
+        .await?;
     Ok(org)
 }
 
@@ -86,5 +95,9 @@ pub async fn run(database_url: &str, args: Args) -> CliResult {
     for (email, _, role) in DEMO_USERS {
         println!("  {email:<20} {role}");
     }
+    println!(
+        "{} is also an admin of {FREE_ORG} (free plan).",
+        DEMO_USERS[0].0
+    );
     Ok(())
 }

@@ -1,8 +1,7 @@
 //! `auditrail user create --org S --email E --role R [--name N] [--password P]`.
 
 use super::{services, CliResult};
-use crate::service::generate_password;
-use crate::service::SessionSettings;
+use crate::service::{generate_password, SessionSettings};
 use clap::Subcommand;
 
 #[derive(Subcommand)]

@@ -5,10 +5,10 @@ use super::client::{client_info, cookie, same_origin};
 use super::{AppState, HttpError};
 use crate::service::{DEVICE_COOKIE, SESSION_COOKIE};
 use app::api::context::{Backend, RequestContext, Session};
-use app::model::{ApiError, ErrorCode};
+use app::model::{ApiError, ErrorCode, ErrorEnvelope};
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::Request;
+use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
@@ -40,7 +40,29 @@ pub async fn handle(State(state): State<AppState>, request: Request<Body>) -> Re
         }
         .provide()
     };
-    leptos_axum::handle_server_fns_with_context(provide, request)
+    let response = leptos_axum::handle_server_fns_with_context(provide, request)
         .await
-        .into_response()
+        .into_response();
+    with_error_status(response).await
+}
+
+/// Largest error body read back to find its status.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// Errors raised before a server function's body runs (an argument that does not parse) leave
+/// the framework's 500; give them the status of their error code instead.
+async fn with_error_status(response: Response) -> Response {
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_ERROR_BODY).await else {
+        return HttpError(ApiError::internal()).into_response();
+    };
+    if let Ok(envelope) = serde_json::from_slice::<ErrorEnvelope>(&bytes) {
+        if let Ok(status) = StatusCode::from_u16(envelope.error.status()) {
+            parts.status = status;
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }

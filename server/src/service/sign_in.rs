@@ -61,7 +61,7 @@ fn invalid_credentials() -> ApiError {
 }
 
 fn locked(until: DateTime<Utc>, now: DateTime<Utc>) -> ApiError {
-    let minutes = (until - now).num_minutes() + 1;
+    let minutes = ((until - now).num_seconds() + 59).div_euclid(60).max(1);
     ApiError::new(
         ErrorCode::TooManyAttempts,
         format!(

@@ -5,14 +5,20 @@
 pub mod database;
 
 use database::TestDatabase;
+use reqwest::header::{COOKIE, SET_COOKIE};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+/// The lines a server process has logged so far.
+pub type Log = Arc<Mutex<Vec<String>>>;
 
 /// A running server and the database it owns; the process is killed on drop.
 pub struct TestServer {
     pub base: String,
     pub http: reqwest::Client,
+    pub log: Log,
     child: Child,
     database: TestDatabase,
 }
@@ -26,10 +32,11 @@ impl TestServer {
     /// `AUDITRAIL_TEST_DATABASE=postgres`.
     pub fn start() -> Self {
         let database = TestDatabase::from_env();
-        let (child, base) = serve(&database.url);
+        let (child, base, log) = serve(&database.url);
         Self {
             base,
             http: reqwest::Client::new(),
+            log,
             child,
             database,
         }
@@ -37,7 +44,7 @@ impl TestServer {
 
     /// A second server process on the same database, as behind a load balancer.
     pub fn peer(&self) -> Peer {
-        let (child, base) = serve(&self.database.url);
+        let (child, base, _) = serve(&self.database.url);
         Peer { base, child }
     }
 
@@ -117,8 +124,72 @@ impl TestServer {
     }
 }
 
-/// Starts `auditrail serve` on an ephemeral port; answers the process and its base URL.
-fn serve(database_url: &str) -> (Child, String) {
+impl TestServer {
+    /// Signs in through the SPA's server function; answers the session cookie (`name=value`)
+    /// or the error status and body.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<String, (u16, Value)> {
+        let res = self
+            .http
+            .post(self.url("/api/session/sign_in"))
+            .form(&[("email", email), ("password", password)])
+            .send()
+            .await
+            .expect("POST sign_in");
+        if !res.status().is_success() {
+            return Err(status_and_json(res).await);
+        }
+        let cookie = res
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("auditrail_session="))
+            .expect("session Set-Cookie")
+            .to_owned();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
+        Ok(cookie.split(';').next().unwrap().to_owned())
+    }
+
+    /// Signs in, panicking on failure.
+    pub async fn session(&self, email: &str, password: &str) -> String {
+        self.sign_in(email, password)
+            .await
+            .unwrap_or_else(|e| panic!("sign-in of {email} failed: {e:?}"))
+    }
+
+    /// Calls a server function (`members/list`, …) with a JSON body and an optional session
+    /// cookie; answers status and body (`null` for an empty body).
+    pub async fn call(&self, cookie: Option<&str>, function: &str, body: Value) -> (u16, Value) {
+        let mut req = self
+            .http
+            .post(self.url(&format!("/api/{function}")))
+            .json(&body);
+        if let Some(cookie) = cookie {
+            req = req.header(COOKIE, cookie);
+        }
+        let res = req.send().await.expect("POST server function");
+        let status = res.status().as_u16();
+        let text = res.text().await.expect("body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"))
+        };
+        (status, body)
+    }
+
+    /// The log lines so far that contain `needle`.
+    pub fn logged(&self, needle: &str) -> Vec<String> {
+        let log = self.log.lock().unwrap();
+        log.iter().filter(|l| l.contains(needle)).cloned().collect()
+    }
+}
+
+/// Starts `auditrail serve` on an ephemeral port; answers the process, its base URL and its log.
+fn serve(database_url: &str) -> (Child, String, Log) {
     let mut child = Command::new(binary())
         .args([
             "serve",
@@ -145,8 +216,14 @@ fn serve(database_url: &str) -> (Child, String) {
         }
     };
     // Keep draining the log so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, base)
+    let log = Log::default();
+    let kept = log.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            kept.lock().unwrap().push(line);
+        }
+    });
+    (child, base, log)
 }
 
 /// Another server process; killed on drop.

@@ -3,6 +3,7 @@
 use crate::api::audit_logs::get_event;
 use crate::model::AuditEvent;
 use crate::ui::components::events_table::ResultBadge;
+use crate::ui::components::CopyButton;
 use crate::ui::time;
 use crate::ui::url::with_query;
 use leptos::prelude::*;
@@ -31,23 +32,6 @@ fn investigate_links(e: &AuditEvent) -> impl IntoView {
                 {e.context.ip.as_deref().map(|ip| link("More from this IP", term("ip", ip)))}
             </ul>
         </section>
-    }
-}
-
-/// Copies text to the clipboard; the button says when it has.
-#[component]
-fn CopyButton(text: String) -> impl IntoView {
-    let copied = RwSignal::new(false);
-    let copy = move |_| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.navigator().clipboard().write_text(&text);
-            copied.set(true);
-        }
-    };
-    view! {
-        <button type="button" class="secondary copy-button" on:click=copy>
-            {move || if copied.get() { "Copied" } else { "Copy JSON" }}
-        </button>
     }
 }
 
@@ -130,7 +114,7 @@ fn details_view(e: &AuditEvent) -> impl IntoView {
         </section>
         <section class="drawer-section">
             <h3>"Raw JSON"</h3>
-            <CopyButton text=raw.clone() />
+            <CopyButton text=raw.clone() label="Copy JSON" />
             <pre class="raw-json">{raw}</pre>
         </section>
     }

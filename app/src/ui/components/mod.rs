@@ -1,20 +1,28 @@
 //! Reusable pieces of the screens.
 
 mod activity_chart;
+mod auth_card;
+mod copy_button;
 mod event_detail;
 mod events_table;
 mod export_links;
+mod flash;
 mod pager;
+mod permission_checklist;
 mod presets;
 mod saved_views;
 mod search_bar;
 mod shell;
 
 pub use activity_chart::ActivityChart;
+pub use auth_card::AuthCard;
+pub use copy_button::CopyButton;
 pub use event_detail::EventDetail;
 pub use events_table::EventsTable;
 pub use export_links::ExportLinks;
+pub use flash::{confirm, Flash, Notice};
 pub use pager::{Pager, PAGE_SIZES};
+pub use permission_checklist::PermissionChecklist;
 pub use presets::{PeriodPresets, Presets};
 pub use saved_views::SavedViews;
 pub use search_bar::SearchBar;

@@ -1,6 +1,7 @@
-//! `/`: sends the visitor to the log when signed in, to the sign-in page otherwise.
+//! `/`: sends the visitor to the first page their role may open, or to the sign-in page.
 
 use crate::ui::auth::Auth;
+use crate::ui::navigation::landing_page;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
@@ -10,11 +11,12 @@ pub fn Home() -> impl IntoView {
     let auth = Auth::get();
     move || {
         if !auth.known.get() {
-            None
-        } else if auth.viewer.with(Option::is_some) {
-            Some(view! { <Redirect path="/audit-logs" /> })
-        } else {
-            Some(view! { <Redirect path="/login" /> })
+            return None;
         }
+        let path = auth
+            .viewer
+            .with(|v| v.as_ref().map(|v| landing_page(&v.access)))
+            .unwrap_or("/login");
+        Some(view! { <Redirect path=path /> })
     }
 }

@@ -2,6 +2,8 @@
 
 use crate::api::session::sign_in;
 use crate::ui::auth::Auth;
+use crate::ui::components::AuthCard;
+use crate::ui::navigation::landing_page;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -24,9 +26,10 @@ pub fn Login() -> impl IntoView {
         spawn_local(async move {
             match sign_in(email.get_untracked(), password.get_untracked()).await {
                 Ok(viewer) => {
+                    let path = landing_page(&viewer.access);
                     auth.viewer.set(Some(viewer));
                     auth.known.set(true);
-                    navigate("/audit-logs", Default::default());
+                    navigate(path, Default::default());
                 }
                 Err(e) => error.set(Some(e.message)),
             }
@@ -35,27 +38,24 @@ pub fn Login() -> impl IntoView {
     };
 
     view! {
-        <main class="auth">
-            <div class="auth-card">
-                <div class="brand"><span class="brand-mark" aria-hidden="true"></span>"Auditrail"</div>
-                <h1>"Sign in to Auditrail"</h1>
-                <form class="auth-form" on:submit=submit>
-                    <label>
-                        "Email"
-                        <input type="email" name="email" autocomplete="username" required
-                            bind:value=email />
-                    </label>
-                    <label>
-                        "Password"
-                        <input type="password" name="password" autocomplete="current-password" required
-                            bind:value=password />
-                    </label>
-                    {move || error.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
-                    <button type="submit" class="primary" disabled=move || pending.get()>
-                        {move || if pending.get() { "Signing in…" } else { "Sign in" }}
-                    </button>
-                </form>
-            </div>
-        </main>
+        <AuthCard title="Sign in to Auditrail">
+            <form class="auth-form" on:submit=submit>
+                <label>
+                    "Email"
+                    <input type="email" name="email" autocomplete="username" required
+                        bind:value=email />
+                </label>
+                <label>
+                    "Password"
+                    <input type="password" name="password" autocomplete="current-password" required
+                        bind:value=password />
+                </label>
+                {move || error.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+                <button type="submit" class="primary" disabled=move || pending.get()>
+                    {move || if pending.get() { "Signing in…" } else { "Sign in" }}
+                </button>
+                <a class="auth-link" href="/forgot-password">"Forgot your password?"</a>
+            </form>
+        </AuthCard>
     }
 }
