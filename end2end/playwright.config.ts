@@ -1,6 +1,7 @@
 // Playwright drives Debian's Chromium (no browser download) against the real `auditrail`
 // binary serving the built SPA on a fresh SQLite database seeded with demo data.
 import { defineConfig } from '@playwright/test';
+import { ADMIN_STATE } from './tests/helpers';
 
 const port = 3107;
 
@@ -28,11 +29,30 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: 'chromium', testIgnore: /(export|live)\.spec\.ts/ },
+    { name: 'setup', testMatch: /session\.setup\.ts/ },
+    // Read-only specs share the setup's admin session, so the log's total stays fixed.
+    {
+      name: 'chromium',
+      testMatch: /(audit-logs|search)\.spec\.ts/,
+      dependencies: ['setup'],
+      use: { storageState: ADMIN_STATE },
+    },
     // Exports and live tail add events, so they run after the specs that count rows, one
     // after the other.
-    { name: 'export', testMatch: /export\.spec\.ts/, dependencies: ['chromium'] },
-    { name: 'live', testMatch: /live\.spec\.ts/, dependencies: ['export'] },
+    {
+      name: 'export',
+      testMatch: /export\.spec\.ts/,
+      dependencies: ['chromium'],
+      use: { storageState: ADMIN_STATE },
+    },
+    {
+      name: 'live',
+      testMatch: /live\.spec\.ts/,
+      dependencies: ['export'],
+      use: { storageState: ADMIN_STATE },
+    },
+    // Sign-ins, lockouts, roles, invitations and keys each write to the log: last.
+    { name: 'identity', testMatch: /(sign-in|identity)\.spec\.ts/, dependencies: ['live'] },
   ],
   webServer: {
     command: `bash serve-test.sh ${port}`,

@@ -11,6 +11,8 @@ DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
 export DATABASE_URL="sqlite://$DIR/e2e.db"
 "$BIN" seed --events 300 >/dev/null
+# An account of its own for the lockout spec, so locking it disturbs no other spec.
+"$BIN" user create --org acme --email lockout@acme.com --role finance --password demo-password >/dev/null
 # An ingest key for specs that post events while the browser watches (live tail).
 mkdir -p .e2e
 "$BIN" api-key create --org acme --name e2e-ingest --scopes events:write | tail -n1 > .e2e/ingest-key

@@ -1,9 +1,9 @@
 import { test, expect } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
-import { signIn } from './helpers';
+import { openLog } from './helpers';
 
 test('an event ingested while Live is on appears at the top of the table', async ({ page, request }) => {
-  await signIn(page);
+  await openLog(page);
   const rows = page.getByRole('table', { name: 'Audit events' }).locator('tbody tr');
   await expect(rows.first()).toBeVisible();
   await page.getByRole('button', { name: 'Live' }).click();
