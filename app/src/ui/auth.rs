@@ -3,6 +3,7 @@
 use crate::api::session::current_viewer;
 use crate::model::{ErrorCode, Permission, Viewer};
 use crate::ui::components::Shell;
+use crate::ui::navigation::landing_page;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
@@ -28,6 +29,14 @@ impl Auth {
             auth.known.set(true);
         });
         auth
+    }
+
+    /// Records a fresh sign-in and answers the page the viewer lands on.
+    pub fn signed_in(&self, viewer: Viewer) -> &'static str {
+        let path = landing_page(&viewer.access);
+        self.viewer.set(Some(viewer));
+        self.known.set(true);
+        path
     }
 
     /// The state provided by [`crate::ui::App`].

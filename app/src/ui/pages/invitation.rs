@@ -4,7 +4,6 @@
 use crate::api::account::{accept_invitation, invitation};
 use crate::ui::auth::Auth;
 use crate::ui::components::AuthCard;
-use crate::ui::navigation::landing_page;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -27,12 +26,7 @@ pub fn Invitation() -> impl IntoView {
         let token = token();
         spawn_local(async move {
             match accept_invitation(token, name.get_untracked(), password.get_untracked()).await {
-                Ok(viewer) => {
-                    let path = landing_page(&viewer.access);
-                    auth.viewer.set(Some(viewer));
-                    auth.known.set(true);
-                    navigate(path, Default::default());
-                }
+                Ok(viewer) => navigate(auth.signed_in(viewer), Default::default()),
                 Err(e) => error.set(Some(e.message)),
             }
         });

@@ -3,7 +3,6 @@
 use crate::api::session::sign_in;
 use crate::ui::auth::Auth;
 use crate::ui::components::AuthCard;
-use crate::ui::navigation::landing_page;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -25,12 +24,7 @@ pub fn Login() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             match sign_in(email.get_untracked(), password.get_untracked()).await {
-                Ok(viewer) => {
-                    let path = landing_page(&viewer.access);
-                    auth.viewer.set(Some(viewer));
-                    auth.known.set(true);
-                    navigate(path, Default::default());
-                }
+                Ok(viewer) => navigate(auth.signed_in(viewer), Default::default()),
                 Err(e) => error.set(Some(e.message)),
             }
             pending.set(false);
