@@ -58,6 +58,7 @@ fn calls() -> Vec<(Call, Need)> {
             READ,
         ),
         (F("audit_logs/activity", json!({"filter": {}})), READ),
+        (F("audit_logs/actors", json!({"text": "acme"})), READ),
         (F("audit_logs/get", json!({"id": "no-such-event"})), READ),
         (F("saved_views/list", json!({})), READ),
         (

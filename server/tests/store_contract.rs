@@ -644,6 +644,70 @@ async fn random_filters_answer_exactly_what_the_in_memory_filter_keeps(url: &str
     );
 }
 
+async fn known_actors_tally_each_appended_event_once_per_organization(url: &str) {
+    let Stores {
+        identity,
+        events: store,
+    } = stores(url).await;
+    let a = identity
+        .create_organization("a", "A", Plan::Pro, 90)
+        .await
+        .unwrap();
+    let b = identity
+        .create_organization("b", "B", Plan::Pro, 90)
+        .await
+        .unwrap();
+    let newest = recent(1);
+    store
+        .append_events(
+            a.id,
+            vec![
+                draft("user.login", "Ana@a.com", recent(30), Some("k1"), "h1"),
+                draft("user.login", "ana@a.com", newest, None, "h"),
+                draft("user.login", "bo_b@a.com", recent(20), None, "h"),
+            ],
+        )
+        .await
+        .unwrap();
+    // A replayed idempotency key and a rejected batch add nothing.
+    store
+        .append_events(
+            a.id,
+            vec![draft("user.login", "ana@a.com", recent(30), Some("k1"), "h1")],
+        )
+        .await
+        .unwrap();
+    let _ = store
+        .append_events(
+            a.id,
+            vec![
+                draft("user.login", "bo_b@a.com", recent(3), None, "h"),
+                draft("user.login", "ana@a.com", recent(30), Some("k1"), "other"),
+            ],
+        )
+        .await
+        .unwrap_err();
+    store
+        .append_events(b.id, vec![draft("user.login", "ana@a.com", recent(2), None, "h")])
+        .await
+        .unwrap();
+
+    let all = store.known_actors(a.id, "", 10).await.unwrap();
+    let summary: Vec<(&str, u64)> = all.iter().map(|k| (k.label.as_str(), k.events)).collect();
+    assert_eq!(summary, [("ana@a.com", 2), ("bo_b@a.com", 1)], "most active first");
+    assert_eq!(all[0].kind, ActorType::User);
+    assert_eq!(all[0].last_seen, newest);
+    let matching = store.known_actors(a.id, "ANA", 10).await.unwrap();
+    assert_eq!(matching.len(), 1, "case-insensitive substring");
+    let literal = store.known_actors(a.id, "o_b", 10).await.unwrap();
+    assert_eq!(literal.len(), 1, "`_` is a character, not a wildcard");
+    assert!(store.known_actors(a.id, "%", 10).await.unwrap().is_empty());
+    assert_eq!(store.known_actors(a.id, "", 1).await.unwrap().len(), 1);
+    let other = store.known_actors(b.id, "", 10).await.unwrap();
+    assert_eq!(other.len(), 1);
+    assert_eq!(other[0].events, 1, "organizations are counted apart");
+}
+
 macro_rules! contract {
     ($($behaviour:ident),* $(,)?) => {
         mod sqlite {
@@ -674,4 +738,5 @@ contract!(
     lists_newest_first_by_keyset_with_every_filter,
     concurrent_writers_keep_seq_gap_free_and_the_chain_intact,
     random_filters_answer_exactly_what_the_in_memory_filter_keeps,
+    known_actors_tally_each_appended_event_once_per_organization,
 );

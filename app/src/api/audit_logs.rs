@@ -1,6 +1,8 @@
 //! Reading the organization's audit log from the SPA (and any client holding a session).
 
-use crate::model::{Activity, ApiError, AuditEvent, EventFilter, EventPage, EventQuery};
+use crate::model::{
+    Activity, ApiError, AuditEvent, EventFilter, EventPage, EventQuery, KnownActor,
+};
 use leptos::server;
 use leptos::server_fn::codec::Json;
 
@@ -48,6 +50,23 @@ pub async fn get_event(id: String) -> Result<AuditEvent, ApiError> {
             let viewer = &ctx.session()?.viewer;
             viewer.access.require(Permission::AuditLogsRead)?;
             ctx.backend.event(viewer, &id).await
+        }
+        .await,
+    )
+}
+
+/// The organization's actors whose label contains `text` (case-insensitive), most active first,
+/// at most [`crate::model::MAX_ACTOR_SUGGESTIONS`]: the actor filter's typeahead.
+#[server(endpoint = "audit_logs/actors", input = Json)]
+pub async fn known_actors(text: String) -> Result<Vec<KnownActor>, ApiError> {
+    use super::context::{answer, RequestContext};
+    use crate::model::Permission;
+    answer(
+        async {
+            let ctx = RequestContext::current()?;
+            let viewer = &ctx.session()?.viewer;
+            viewer.access.require(Permission::AuditLogsRead)?;
+            ctx.backend.known_actors(viewer, &text).await
         }
         .await,
     )

@@ -8,7 +8,7 @@ use super::roles::RolesBackend;
 use super::session::SessionBackend;
 use crate::model::{
     Activity, ApiError, AuditEvent, ClientInfo, ErrorCode, EventFilter, EventPage, EventQuery,
-    Requester, SavedView, Viewer,
+    KnownActor, Requester, SavedView, Viewer,
 };
 use async_trait::async_trait;
 use leptos::prelude::{provide_context, use_context};
@@ -40,6 +40,10 @@ pub trait AuditLogBackend: Send + Sync + 'static {
 
     /// The activity histogram of the caller's organization (permission already checked).
     async fn activity(&self, viewer: &Viewer, filter: EventFilter) -> Result<Activity, ApiError>;
+
+    /// Actors of the caller's organization whose label contains `text` (permission already
+    /// checked).
+    async fn known_actors(&self, viewer: &Viewer, text: &str) -> Result<Vec<KnownActor>, ApiError>;
 
     /// The viewer's saved views.
     async fn saved_views(&self, viewer: &Viewer) -> Result<Vec<SavedView>, ApiError>;

@@ -3,7 +3,8 @@
 use super::Services;
 use app::api::context::AuditLogBackend;
 use app::model::{
-    Activity, ApiError, AuditEvent, EventFilter, EventPage, EventQuery, SavedView, Viewer,
+    Activity, ApiError, AuditEvent, EventFilter, EventPage, EventQuery, KnownActor, SavedView,
+    Viewer,
 };
 use async_trait::async_trait;
 
@@ -15,6 +16,10 @@ impl AuditLogBackend for Services {
 
     async fn activity(&self, viewer: &Viewer, filter: EventFilter) -> Result<Activity, ApiError> {
         Services::activity(self, viewer.access.org_id, filter).await
+    }
+
+    async fn known_actors(&self, viewer: &Viewer, text: &str) -> Result<Vec<KnownActor>, ApiError> {
+        Services::known_actors(self, viewer.access.org_id, text).await
     }
 
     async fn saved_views(&self, viewer: &Viewer) -> Result<Vec<SavedView>, ApiError> {

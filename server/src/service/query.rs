@@ -1,7 +1,10 @@
 //! Reading the log: keyset pages newest first, totals, single events.
 
 use super::Services;
-use app::model::{ApiError, AuditEvent, Cursor, EventPage, EventQuery};
+use app::model::{
+    ApiError, AuditEvent, Cursor, EventPage, EventQuery, KnownActor, MAX_ACTOR_SUGGESTIONS,
+    MAX_TEXT_LEN,
+};
 
 impl Services {
     /// One page of an organization's events matching the query: newest first by keyset cursor,
@@ -57,5 +60,21 @@ impl Services {
             .event_by_id(org_id, id)
             .await?
             .ok_or_else(|| ApiError::not_found("event"))
+    }
+
+    /// The organization's actors whose label contains `text`, most active first: the actor
+    /// filter's typeahead.
+    pub async fn known_actors(&self, org_id: i64, text: &str) -> Result<Vec<KnownActor>, ApiError> {
+        if text.len() > MAX_TEXT_LEN {
+            return Err(ApiError::invalid(format!(
+                "text is longer than {MAX_TEXT_LEN} bytes"
+            ))
+            .with_field("text"));
+        }
+        Ok(self
+            .stores
+            .events
+            .known_actors(org_id, text, MAX_ACTOR_SUGGESTIONS)
+            .await?)
     }
 }

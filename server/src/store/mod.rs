@@ -3,12 +3,13 @@
 //! databases differ (partitions, batch inserts, the chain lock). Nothing outside this module
 //! knows which database is in use.
 
+mod actors;
 mod filter_sql;
 mod identity;
 mod postgres;
 mod sqlite;
 
-use app::model::{AuditEvent, Cursor, EventFilter, Permission, Plan};
+use app::model::{AuditEvent, Cursor, EventFilter, KnownActor, Permission, Plan};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -149,6 +150,14 @@ pub trait EventStore: Send + Sync + 'static {
     async fn event_by_id(&self, org_id: i64, id: &str) -> StoreResult<Option<AuditEvent>>;
     /// The `seq` of the organization's latest event (0 before the first).
     async fn head_seq(&self, org_id: i64) -> StoreResult<i64>;
+    /// Up to `limit` of the organization's actors whose label contains `text`
+    /// (case-insensitive), most active first.
+    async fn known_actors(
+        &self,
+        org_id: i64,
+        text: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<KnownActor>>;
 }
 
 /// Everything Auditrail keeps, in one database.

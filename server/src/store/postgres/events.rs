@@ -3,6 +3,7 @@
 use super::{EventDraft, StoreResult};
 use crate::chain;
 use crate::store::filter_sql::{read_query, Dialect, Read};
+use crate::store::actors::ActorTallies;
 use crate::store::{decode_event, encode_event, stored_ip, StoreError};
 use app::model::{search_text, AuditEvent, EventFilter};
 use chrono::{DateTime, SubsecRound, Utc};
@@ -129,6 +130,39 @@ impl Columns {
     }
 }
 
+/// Adds a batch's per-actor tallies to the `actors` table in one statement.
+async fn add_actor_tallies(
+    conn: &mut PgConnection,
+    org_id: i64,
+    actors: ActorTallies,
+) -> StoreResult<()> {
+    let (mut labels, mut types, mut counts, mut seen) = (vec![], vec![], vec![], vec![]);
+    for actor in actors.into_rows() {
+        labels.push(actor.label);
+        types.push(actor.actor_type);
+        counts.push(actor.events);
+        seen.push(actor.last_seen);
+    }
+    if labels.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO actors (org_id, label, actor_type, event_count, last_seen)
+         SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::bigint[], $5::bigint[])
+         ON CONFLICT (org_id, label) DO UPDATE SET
+             event_count = actors.event_count + excluded.event_count,
+             last_seen = GREATEST(actors.last_seen, excluded.last_seen)",
+    )
+    .bind(org_id)
+    .bind(labels)
+    .bind(types)
+    .bind(counts)
+    .bind(seen)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 pub async fn append(
     pool: &PgPool,
     org_id: i64,
@@ -150,6 +184,7 @@ pub async fn append(
     let mut stored: Vec<AuditEvent> = Vec::with_capacity(batch.len());
     let mut columns = Columns::default();
     let mut new_keys: Vec<(String, String, DateTime<Utc>, String)> = Vec::new();
+    let mut actors = ActorTallies::default();
 
     for (index, draft) in batch.into_iter().enumerate() {
         if let Some(key) = &draft.event.idempotency_key {
@@ -168,6 +203,7 @@ pub async fn append(
         chain::seal(&mut event, &prev_hash);
         prev_hash.clone_from(&event.hash);
         columns.push(&event)?;
+        actors.add(&event);
         if let Some(key) = &event.idempotency_key {
             originals.insert(key.clone(), (draft.content_hash.clone(), event.clone()));
             new_keys.push((
@@ -181,6 +217,7 @@ pub async fn append(
     }
 
     columns.insert(&mut tx, org_id).await?;
+    add_actor_tallies(&mut tx, org_id, actors).await?;
     if !new_keys.is_empty() {
         let mut qb = QueryBuilder::<Postgres>::new(
             "INSERT INTO idempotency_keys (org_id, idempotency_key, event_id, occurred_at, content_hash) ",

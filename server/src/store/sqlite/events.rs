@@ -3,6 +3,7 @@
 use super::{micros, EventDraft, StoreResult};
 use crate::chain;
 use crate::store::filter_sql::{read_query, Dialect, Read};
+use crate::store::actors::ActorTallies;
 use crate::store::{decode_event, encode_event, stored_ip, StoreError};
 use app::model::{search_text, AuditEvent, EventFilter};
 use chrono::{SubsecRound, Utc};
@@ -87,6 +88,7 @@ pub async fn append(
     let mut stored: Vec<AuditEvent> = Vec::with_capacity(batch.len());
     // Idempotency keys first seen in this batch: key → (content hash, position in `stored`).
     let mut seen: HashMap<String, (String, usize)> = HashMap::new();
+    let mut actors = ActorTallies::default();
 
     for (index, draft) in batch.into_iter().enumerate() {
         if let Some(key) = &draft.event.idempotency_key {
@@ -109,6 +111,7 @@ pub async fn append(
         event.received_at = received_at;
         chain::seal(&mut event, &prev_hash);
         insert(&mut tx, org_id, &event, &draft.content_hash).await?;
+        actors.add(&event);
         prev_hash.clone_from(&event.hash);
         stored.push(event);
     }
@@ -122,6 +125,22 @@ pub async fn append(
     .bind(&prev_hash)
     .execute(&mut *tx)
     .await?;
+    for actor in actors.into_rows() {
+        sqlx::query(
+            "INSERT INTO actors (org_id, label, actor_type, event_count, last_seen)
+             VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (org_id, label) DO UPDATE SET
+                 event_count = event_count + excluded.event_count,
+                 last_seen = max(last_seen, excluded.last_seen)",
+        )
+        .bind(org_id)
+        .bind(actor.label)
+        .bind(actor.actor_type)
+        .bind(actor.events)
+        .bind(actor.last_seen)
+        .execute(&mut *tx)
+        .await?;
+    }
     tx.commit().await?;
     Ok(stored)
 }

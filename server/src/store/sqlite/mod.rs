@@ -4,8 +4,8 @@
 mod events;
 
 use super::filter_sql::Read;
-use super::{EventDraft, EventStore, StoreResult};
-use app::model::{AuditEvent, Cursor, EventFilter};
+use super::{actors, EventDraft, EventStore, StoreResult};
+use app::model::{AuditEvent, Cursor, EventFilter, KnownActor};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{
@@ -102,5 +102,20 @@ impl EventStore for SqliteStore {
 
     async fn head_seq(&self, org_id: i64) -> StoreResult<i64> {
         events::head_seq(&self.pool, org_id).await
+    }
+
+    async fn known_actors(
+        &self,
+        org_id: i64,
+        text: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<KnownActor>> {
+        let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(actors::KNOWN_ACTORS_SQL)
+            .bind(org_id)
+            .bind(actors::contains_pattern(text))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(actors::known_actor).collect()
     }
 }
