@@ -673,7 +673,13 @@ async fn known_actors_tally_each_appended_event_once_per_organization(url: &str)
     store
         .append_events(
             a.id,
-            vec![draft("user.login", "ana@a.com", recent(30), Some("k1"), "h1")],
+            vec![draft(
+                "user.login",
+                "ana@a.com",
+                recent(30),
+                Some("k1"),
+                "h1",
+            )],
         )
         .await
         .unwrap();
@@ -688,13 +694,20 @@ async fn known_actors_tally_each_appended_event_once_per_organization(url: &str)
         .await
         .unwrap_err();
     store
-        .append_events(b.id, vec![draft("user.login", "ana@a.com", recent(2), None, "h")])
+        .append_events(
+            b.id,
+            vec![draft("user.login", "ana@a.com", recent(2), None, "h")],
+        )
         .await
         .unwrap();
 
     let all = store.known_actors(a.id, "", 10).await.unwrap();
     let summary: Vec<(&str, u64)> = all.iter().map(|k| (k.label.as_str(), k.events)).collect();
-    assert_eq!(summary, [("ana@a.com", 2), ("bo_b@a.com", 1)], "most active first");
+    assert_eq!(
+        summary,
+        [("ana@a.com", 2), ("bo_b@a.com", 1)],
+        "most active first"
+    );
     assert_eq!(all[0].kind, ActorType::User);
     assert_eq!(all[0].last_seen, newest);
     let matching = store.known_actors(a.id, "ANA", 10).await.unwrap();
@@ -706,6 +719,73 @@ async fn known_actors_tally_each_appended_event_once_per_organization(url: &str)
     let other = store.known_actors(b.id, "", 10).await.unwrap();
     assert_eq!(other.len(), 1);
     assert_eq!(other[0].events, 1, "organizations are counted apart");
+}
+
+async fn totals_from_hourly_counts_equal_the_in_memory_count(url: &str) {
+    let Stores {
+        identity,
+        events: store,
+    } = stores(url).await;
+    let org = identity
+        .create_organization("a", "A", Plan::Pro, 90)
+        .await
+        .unwrap();
+    let mut rng = StdRng::seed_from_u64(11);
+    let now = recent(0);
+    let spread = |rng: &mut StdRng| now - Duration::seconds(rng.gen_range(0..3 * 86_400));
+    let mut all = Vec::new();
+    for _ in 0..4 {
+        let batch: Vec<EventDraft> = (0..100)
+            .map(|_| {
+                let mut d = random_event(&mut rng, now);
+                d.event.occurred_at = spread(&mut rng);
+                d
+            })
+            .collect();
+        all.extend(store.append_events(org.id, batch).await.unwrap());
+    }
+    assert_eq!(
+        store
+            .count_events(org.id, &EventFilter::default())
+            .await
+            .unwrap(),
+        400
+    );
+    for round in 0..60 {
+        let mut include = random_criteria(&mut rng, 0.5);
+        if round % 2 == 0 {
+            // Only what the hourly action counts hold…
+            include = Criteria {
+                actions: include.actions,
+                categories: include.categories,
+                results: include.results,
+                ..Criteria::default()
+            };
+        } else {
+            // …or only actors.
+            include = Criteria {
+                actors: include.actors,
+                ..Criteria::default()
+            };
+        }
+        let filter = EventFilter {
+            from: rng.gen_bool(0.7).then(|| spread(&mut rng)),
+            until: rng.gen_bool(0.7).then(|| spread(&mut rng)),
+            include,
+            ..EventFilter::default()
+        };
+        let expected = all.iter().filter(|e| filter.matches(e)).count();
+        assert_eq!(
+            store.count_events(org.id, &filter).await.unwrap() as usize,
+            expected,
+            "round {round}: {filter:?}"
+        );
+        assert_eq!(
+            store.count_scanned(org.id, &filter).await.unwrap() as usize,
+            expected,
+            "round {round} scanned: {filter:?}"
+        );
+    }
 }
 
 macro_rules! contract {
@@ -739,4 +819,5 @@ contract!(
     concurrent_writers_keep_seq_gap_free_and_the_chain_intact,
     random_filters_answer_exactly_what_the_in_memory_filter_keeps,
     known_actors_tally_each_appended_event_once_per_organization,
+    totals_from_hourly_counts_equal_the_in_memory_count,
 );

@@ -66,10 +66,10 @@ impl Services {
     /// filter's typeahead.
     pub async fn known_actors(&self, org_id: i64, text: &str) -> Result<Vec<KnownActor>, ApiError> {
         if text.len() > MAX_TEXT_LEN {
-            return Err(ApiError::invalid(format!(
-                "text is longer than {MAX_TEXT_LEN} bytes"
-            ))
-            .with_field("text"));
+            return Err(
+                ApiError::invalid(format!("text is longer than {MAX_TEXT_LEN} bytes"))
+                    .with_field("text"),
+            );
         }
         Ok(self
             .stores

@@ -48,7 +48,7 @@ where
 
 /// How the per-field groups of a [`Criteria`] combine.
 #[derive(Clone, Copy)]
-enum Combine {
+pub enum Combine {
     /// Every constrained field must hit (`include`).
     All,
     /// Any hit counts, a missing value (NULL) as no hit (`exclude`, negated by the caller).
@@ -57,7 +57,7 @@ enum Combine {
 
 /// Appends one group per constrained field of `c` (each an `OR` over its values), combined as
 /// `how` says.
-fn push_criteria<DB: Database>(qb: &mut QueryBuilder<'_, DB>, c: &Criteria, how: Combine)
+pub fn push_criteria<DB: Database>(qb: &mut QueryBuilder<'_, DB>, c: &Criteria, how: Combine)
 where
     for<'a> String: Encode<'a, DB> + Type<DB>,
     for<'a> i64: Encode<'a, DB> + Type<DB>,

@@ -2,8 +2,9 @@
 
 use super::{EventDraft, StoreResult};
 use crate::chain;
-use crate::store::filter_sql::{read_query, Dialect, Read};
 use crate::store::actors::ActorTallies;
+use crate::store::filter_sql::{read_query, Dialect, Read};
+use crate::store::hourly_counts::HourlyTallies;
 use crate::store::{decode_event, encode_event, stored_ip, StoreError};
 use app::model::{search_text, AuditEvent, EventFilter};
 use chrono::{DateTime, SubsecRound, Utc};
@@ -163,6 +164,61 @@ async fn add_actor_tallies(
     Ok(())
 }
 
+/// Adds a batch's hourly tallies to the hourly count tables, one statement per table.
+async fn add_hourly_tallies(
+    conn: &mut PgConnection,
+    org_id: i64,
+    tallies: HourlyTallies,
+) -> StoreResult<()> {
+    let (mut hours, mut actions, mut categories, mut results, mut counts) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    for ((hour, action, category, result), n) in tallies.by_action {
+        hours.push(hour);
+        actions.push(action);
+        categories.push(category);
+        results.push(result);
+        counts.push(n);
+    }
+    if hours.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO hourly_action_counts (org_id, hour, action, category, result, n)
+         SELECT $1, * FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+         ON CONFLICT (org_id, hour, action, category, result)
+         DO UPDATE SET n = hourly_action_counts.n + excluded.n",
+    )
+    .bind(org_id)
+    .bind(hours)
+    .bind(actions)
+    .bind(categories)
+    .bind(results)
+    .bind(counts)
+    .execute(&mut *conn)
+    .await?;
+    let (mut hours, mut labels, mut ids, mut counts) = (vec![], vec![], vec![], vec![]);
+    for ((hour, label, id), n) in tallies.by_actor {
+        hours.push(hour);
+        labels.push(label);
+        ids.push(id);
+        counts.push(n);
+    }
+    sqlx::query(
+        "INSERT INTO hourly_actor_counts (org_id, hour, actor_label, actor_id, n)
+         SELECT $1, * FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::bigint[])
+         ON CONFLICT (org_id, hour, actor_label, actor_id)
+         DO UPDATE SET n = hourly_actor_counts.n + excluded.n",
+    )
+    .bind(org_id)
+    .bind(hours)
+    .bind(labels)
+    .bind(ids)
+    .bind(counts)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 pub async fn append(
     pool: &PgPool,
     org_id: i64,
@@ -185,6 +241,7 @@ pub async fn append(
     let mut columns = Columns::default();
     let mut new_keys: Vec<(String, String, DateTime<Utc>, String)> = Vec::new();
     let mut actors = ActorTallies::default();
+    let mut hourly = HourlyTallies::default();
 
     for (index, draft) in batch.into_iter().enumerate() {
         if let Some(key) = &draft.event.idempotency_key {
@@ -204,6 +261,7 @@ pub async fn append(
         prev_hash.clone_from(&event.hash);
         columns.push(&event)?;
         actors.add(&event);
+        hourly.add(&event);
         if let Some(key) = &event.idempotency_key {
             originals.insert(key.clone(), (draft.content_hash.clone(), event.clone()));
             new_keys.push((
@@ -218,6 +276,7 @@ pub async fn append(
 
     columns.insert(&mut tx, org_id).await?;
     add_actor_tallies(&mut tx, org_id, actors).await?;
+    add_hourly_tallies(&mut tx, org_id, hourly).await?;
     if !new_keys.is_empty() {
         let mut qb = QueryBuilder::<Postgres>::new(
             "INSERT INTO idempotency_keys (org_id, idempotency_key, event_id, occurred_at, content_hash) ",

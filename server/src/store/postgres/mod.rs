@@ -6,8 +6,9 @@ mod events;
 mod partitions;
 
 use super::filter_sql::Read;
+use super::hourly_counts::{sum_query, CountTable};
 use super::{actors, EventDraft, EventStore, StoreResult};
-use app::model::{AuditEvent, Cursor, EventFilter, KnownActor};
+use app::model::{AuditEvent, Criteria, Cursor, EventFilter, KnownActor};
 use async_trait::async_trait;
 use chrono::Utc;
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -79,8 +80,21 @@ impl EventStore for PostgresStore {
         events::histogram(&self.pool, org_id, filter, bucket_micros).await
     }
 
-    async fn count_events(&self, org_id: i64, filter: &EventFilter) -> StoreResult<u64> {
+    async fn count_scanned(&self, org_id: i64, filter: &EventFilter) -> StoreResult<u64> {
         events::count(&self.pool, org_id, filter).await
+    }
+
+    async fn sum_hourly(
+        &self,
+        org_id: i64,
+        table: CountTable,
+        from_hour: Option<i64>,
+        until_hour: Option<i64>,
+        criteria: &Criteria,
+    ) -> StoreResult<u64> {
+        let mut query = sum_query::<sqlx::Postgres>(org_id, table, from_hour, until_hour, criteria);
+        let (n,): (i64,) = query.build_query_as().fetch_one(&self.pool).await?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     async fn event_by_id(&self, org_id: i64, id: &str) -> StoreResult<Option<AuditEvent>> {

@@ -2,8 +2,9 @@
 
 use super::{micros, EventDraft, StoreResult};
 use crate::chain;
-use crate::store::filter_sql::{read_query, Dialect, Read};
 use crate::store::actors::ActorTallies;
+use crate::store::filter_sql::{read_query, Dialect, Read};
+use crate::store::hourly_counts::HourlyTallies;
 use crate::store::{decode_event, encode_event, stored_ip, StoreError};
 use app::model::{search_text, AuditEvent, EventFilter};
 use chrono::{SubsecRound, Utc};
@@ -89,6 +90,7 @@ pub async fn append(
     // Idempotency keys first seen in this batch: key → (content hash, position in `stored`).
     let mut seen: HashMap<String, (String, usize)> = HashMap::new();
     let mut actors = ActorTallies::default();
+    let mut hourly = HourlyTallies::default();
 
     for (index, draft) in batch.into_iter().enumerate() {
         if let Some(key) = &draft.event.idempotency_key {
@@ -112,6 +114,7 @@ pub async fn append(
         chain::seal(&mut event, &prev_hash);
         insert(&mut tx, org_id, &event, &draft.content_hash).await?;
         actors.add(&event);
+        hourly.add(&event);
         prev_hash.clone_from(&event.hash);
         stored.push(event);
     }
@@ -141,8 +144,47 @@ pub async fn append(
         .execute(&mut *tx)
         .await?;
     }
+    add_hourly_tallies(&mut tx, org_id, hourly).await?;
     tx.commit().await?;
     Ok(stored)
+}
+
+/// Adds a batch's hourly tallies to the hourly count tables.
+async fn add_hourly_tallies(
+    conn: &mut SqliteConnection,
+    org_id: i64,
+    tallies: HourlyTallies,
+) -> StoreResult<()> {
+    for ((hour, action, category, result), n) in tallies.by_action {
+        sqlx::query(
+            "INSERT INTO hourly_action_counts (org_id, hour, action, category, result, n)
+             VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (org_id, hour, action, category, result) DO UPDATE SET n = n + excluded.n",
+        )
+        .bind(org_id)
+        .bind(hour)
+        .bind(action)
+        .bind(category)
+        .bind(result)
+        .bind(n)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for ((hour, label, id), n) in tallies.by_actor {
+        sqlx::query(
+            "INSERT INTO hourly_actor_counts (org_id, hour, actor_label, actor_id, n)
+             VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (org_id, hour, actor_label, actor_id) DO UPDATE SET n = n + excluded.n",
+        )
+        .bind(org_id)
+        .bind(hour)
+        .bind(label)
+        .bind(id)
+        .bind(n)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 const DIALECT: Dialect<i64> = Dialect {

@@ -1,0 +1,248 @@
+//! Exact totals from the hourly counts that each append keeps (`hourly_action_counts`,
+//! `hourly_actor_counts`): which filters they can answer, the sum over whole hours, and the
+//! partial hours at the edges of the range, which are counted from the events themselves.
+
+use super::filter_sql::{push_criteria, Combine};
+use app::model::{AuditEvent, Criteria, EventFilter};
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::{Database, Encode, QueryBuilder, Type};
+use std::collections::BTreeMap;
+
+/// One hour in microseconds.
+const HOUR_MICROS: i64 = 3_600_000_000;
+
+/// The hour (Unix time in whole hours) an instant falls in.
+fn hour_of(t: DateTime<Utc>) -> i64 {
+    t.timestamp_micros().div_euclid(HOUR_MICROS)
+}
+
+/// The start of an hour.
+fn hour_start(hour: i64) -> DateTime<Utc> {
+    Utc.timestamp_micros(hour * HOUR_MICROS)
+        .single()
+        .expect("an hour of a stored instant is representable")
+}
+
+/// What one appended batch adds to the hourly counts.
+#[derive(Default)]
+pub struct HourlyTallies {
+    /// (hour, action, category, result) → events.
+    pub by_action: BTreeMap<(i64, String, String, &'static str), i64>,
+    /// (hour, lower-cased actor label, actor id) → events.
+    pub by_actor: BTreeMap<(i64, String, String), i64>,
+}
+
+impl HourlyTallies {
+    /// Counts one newly appended event.
+    pub fn add(&mut self, e: &AuditEvent) {
+        let hour = hour_of(e.occurred_at);
+        let action_key = (
+            hour,
+            e.action.clone(),
+            e.category.clone(),
+            e.result.as_str(),
+        );
+        *self.by_action.entry(action_key).or_default() += 1;
+        let actor_key = (hour, e.actor.label().to_lowercase(), e.actor.id.clone());
+        *self.by_actor.entry(actor_key).or_default() += 1;
+    }
+}
+
+/// Which hourly table sums a filter's matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CountTable {
+    Action,
+    Actor,
+}
+
+impl CountTable {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Action => "hourly_action_counts",
+            Self::Actor => "hourly_actor_counts",
+        }
+    }
+}
+
+/// How to count a filter's matches.
+#[derive(Debug, PartialEq)]
+pub enum CountPlan {
+    /// No filter at all: the organization's head `seq` (every event, gap-free).
+    Everything,
+    /// The sum of `table` over whole hours in `[from_hour, until_hour)` (unbounded where
+    /// `None`), plus the events of each edge filter (the partial hours at the range's ends).
+    Hourly {
+        table: CountTable,
+        from_hour: Option<i64>,
+        until_hour: Option<i64>,
+        edges: Vec<EventFilter>,
+    },
+    /// Count the matching events themselves.
+    Scan,
+}
+
+/// Chooses how to count `filter`: the hourly tables serve a time range with either only
+/// actions, categories and results, or only actors; anything else is scanned.
+pub fn plan(filter: &EventFilter) -> CountPlan {
+    if !filter.exclude.is_empty() || filter.q.is_some() || filter.through_seq.is_some() {
+        return CountPlan::Scan;
+    }
+    let c = &filter.include;
+    let action_fields = Criteria {
+        actions: c.actions.clone(),
+        categories: c.categories.clone(),
+        results: c.results.clone(),
+        ..Criteria::default()
+    };
+    let actor_fields = Criteria {
+        actors: c.actors.clone(),
+        ..Criteria::default()
+    };
+    let table = if c.is_empty() && filter.from.is_none() && filter.until.is_none() {
+        return CountPlan::Everything;
+    } else if *c == action_fields {
+        CountTable::Action
+    } else if *c == actor_fields {
+        CountTable::Actor
+    } else {
+        return CountPlan::Scan;
+    };
+    let from_hour = filter.from.map(|t| {
+        let h = hour_of(t);
+        if hour_start(h) == t {
+            h
+        } else {
+            h + 1
+        }
+    });
+    let until_hour = filter.until.map(hour_of);
+    if let (Some(from), Some(until)) = (from_hour, until_hour) {
+        if from >= until {
+            return CountPlan::Scan;
+        }
+    }
+    let mut edges = Vec::new();
+    if let (Some(from), Some(h)) = (filter.from, from_hour) {
+        if from < hour_start(h) {
+            edges.push(EventFilter {
+                until: Some(hour_start(h)),
+                ..filter.clone()
+            });
+        }
+    }
+    if let (Some(until), Some(h)) = (filter.until, until_hour) {
+        if hour_start(h) < until {
+            edges.push(EventFilter {
+                from: Some(hour_start(h)),
+                ..filter.clone()
+            });
+        }
+    }
+    CountPlan::Hourly {
+        table,
+        from_hour,
+        until_hour,
+        edges,
+    }
+}
+
+/// `SELECT` the sum of `table` for the organization, hours and the filter's criteria.
+pub fn sum_query<DB: Database>(
+    org_id: i64,
+    table: CountTable,
+    from_hour: Option<i64>,
+    until_hour: Option<i64>,
+    criteria: &Criteria,
+) -> QueryBuilder<'static, DB>
+where
+    for<'a> String: Encode<'a, DB> + Type<DB>,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    for<'a> Vec<u8>: Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM {} WHERE org_id = ",
+        table.name()
+    ));
+    qb.push_bind(org_id);
+    if let Some(h) = from_hour {
+        qb.push(" AND hour >= ").push_bind(h);
+    }
+    if let Some(h) = until_hour {
+        qb.push(" AND hour < ").push_bind(h);
+    }
+    if !criteria.is_empty() {
+        qb.push(" AND ");
+        push_criteria(&mut qb, criteria, Combine::All);
+    }
+    qb
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn no_filter_is_the_head_and_free_text_or_exclusions_are_scanned() {
+        assert_eq!(plan(&EventFilter::default()), CountPlan::Everything);
+        let text = EventFilter {
+            q: Some("vpn".into()),
+            ..EventFilter::default()
+        };
+        assert_eq!(plan(&text), CountPlan::Scan);
+        let mut mixed = EventFilter::default();
+        mixed.include.actions = vec!["user.login".into()];
+        mixed.include.actors = vec!["a@b.c".into()];
+        assert_eq!(plan(&mixed), CountPlan::Scan, "actions and actors together");
+        let mut excluding = EventFilter::default();
+        excluding.exclude.results = vec![app::model::EventResult::Success];
+        assert_eq!(plan(&excluding), CountPlan::Scan);
+    }
+
+    #[test]
+    fn whole_hours_come_from_the_table_and_partial_ones_from_the_events() {
+        let mut filter = EventFilter {
+            from: Some(at("2025-01-01T10:15:00Z")),
+            until: Some(at("2025-01-01T13:00:00Z")),
+            ..EventFilter::default()
+        };
+        filter.include.categories = vec!["auth".into()];
+        let CountPlan::Hourly {
+            table,
+            from_hour,
+            until_hour,
+            edges,
+        } = plan(&filter)
+        else {
+            panic!("not hourly");
+        };
+        assert_eq!(table, CountTable::Action);
+        assert_eq!(from_hour, Some(hour_of(at("2025-01-01T11:00:00Z"))));
+        assert_eq!(until_hour, Some(hour_of(at("2025-01-01T13:00:00Z"))));
+        assert_eq!(edges.len(), 1, "the range ends on the hour");
+        assert_eq!(edges[0].from, filter.from);
+        assert_eq!(edges[0].until, Some(at("2025-01-01T11:00:00Z")));
+        assert_eq!(edges[0].include, filter.include);
+
+        let mut by_actor = EventFilter {
+            until: Some(at("2025-01-01T13:20:00Z")),
+            ..EventFilter::default()
+        };
+        by_actor.include.actors = vec!["a@b.c".into()];
+        let CountPlan::Hourly { table, edges, .. } = plan(&by_actor) else {
+            panic!("not hourly");
+        };
+        assert_eq!(table, CountTable::Actor);
+        assert_eq!(edges[0].from, Some(at("2025-01-01T13:00:00Z")));
+
+        let within_an_hour = EventFilter {
+            from: Some(at("2025-01-01T10:15:00Z")),
+            until: Some(at("2025-01-01T10:45:00Z")),
+            ..EventFilter::default()
+        };
+        assert_eq!(plan(&within_an_hour), CountPlan::Scan);
+    }
+}
