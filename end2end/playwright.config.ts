@@ -33,7 +33,7 @@ export default defineConfig({
     // Read-only specs share the setup's admin session, so the log's total stays fixed.
     {
       name: 'chromium',
-      testMatch: /(audit-logs|search)\.spec\.ts/,
+      testMatch: /(audit-logs|search|filters)\.spec\.ts/,
       dependencies: ['setup'],
       use: { storageState: ADMIN_STATE },
     },

@@ -43,7 +43,7 @@ fn within_last(search: &str, hours: i64) -> String {
 }
 
 /// The periods offered as one-click time ranges: label and hours.
-const PERIODS: [(&str, i64); 3] = [
+pub(super) const PERIODS: [(&str, i64); 3] = [
     ("Last 24 h", 24),
     ("Last 7 days", 24 * 7),
     ("Last 30 days", 24 * 30),
