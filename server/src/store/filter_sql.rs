@@ -14,14 +14,18 @@ pub struct Dialect<T> {
     pub time: fn(DateTime<Utc>) -> T,
     /// `occurred_at` as Unix microseconds (an integer expression).
     pub micros: &'static str,
+    /// `ip_bytes` in a form no index serves, so the newest-first time index drives a read.
+    pub unindexed_ip: &'static str,
 }
 
 /// Which events a read wants.
 pub enum Read<'a> {
-    /// Newest first, after a keyset cursor.
+    /// Newest first, after a keyset cursor. `ips_by_time`: the filter's IP ranges match so many
+    /// events that walking the time index and checking each IP beats sorting every match.
     Keyset {
         cursor: Option<&'a Cursor>,
         limit: u32,
+        ips_by_time: bool,
     },
     /// Oldest `seq` first, above `after`.
     AfterSeq { after: i64, limit: u32 },
@@ -56,9 +60,13 @@ pub enum Combine {
 }
 
 /// Appends one group per constrained field of `c` (each an `OR` over its values), combined as
-/// `how` says.
-pub fn push_criteria<DB: Database>(qb: &mut QueryBuilder<'_, DB>, c: &Criteria, how: Combine)
-where
+/// `how` says. IP ranges compare `ip_column`; a single address is an equality on `ip_bytes`.
+pub fn push_criteria<DB: Database>(
+    qb: &mut QueryBuilder<'_, DB>,
+    c: &Criteria,
+    how: Combine,
+    ip_column: &str,
+) where
     for<'a> String: Encode<'a, DB> + Type<DB>,
     for<'a> i64: Encode<'a, DB> + Type<DB>,
     for<'a> Vec<u8>: Encode<'a, DB> + Type<DB>,
@@ -132,10 +140,14 @@ where
         for (i, range) in c.ips.iter().enumerate() {
             let (first, last) = range.bounds();
             qb.push(if i == 0 { "" } else { " OR " });
-            qb.push("ip_bytes BETWEEN ")
-                .push_bind(first.to_vec())
-                .push(" AND ")
-                .push_bind(last.to_vec());
+            if first == last {
+                qb.push("ip_bytes = ").push_bind(first.to_vec());
+            } else {
+                qb.push(format!("{ip_column} BETWEEN "))
+                    .push_bind(first.to_vec())
+                    .push(" AND ")
+                    .push_bind(last.to_vec());
+            }
         }
         qb.push(closing);
     }
@@ -165,9 +177,15 @@ where
         ),
     };
     let mut qb = QueryBuilder::new(select);
-    push_filter(&mut qb, dialect, org_id, filter);
+    let ip_column = match read {
+        Read::Keyset {
+            ips_by_time: true, ..
+        } => dialect.unindexed_ip,
+        _ => "ip_bytes",
+    };
+    push_filter(&mut qb, dialect, org_id, filter, ip_column);
     match read {
-        Read::Keyset { cursor, limit } => {
+        Read::Keyset { cursor, limit, .. } => {
             if let Some(cursor) = cursor {
                 qb.push(" AND (occurred_at, id) < (")
                     .push_bind((dialect.time)(cursor.occurred_at))
@@ -198,6 +216,7 @@ fn push_filter<DB: Database, T>(
     dialect: &Dialect<T>,
     org_id: i64,
     filter: &EventFilter,
+    ip_column: &str,
 ) where
     for<'a> String: Encode<'a, DB> + Type<DB>,
     for<'a> i64: Encode<'a, DB> + Type<DB>,
@@ -218,11 +237,11 @@ fn push_filter<DB: Database, T>(
     }
     if !filter.include.is_empty() {
         qb.push(" AND ");
-        push_criteria(qb, &filter.include, Combine::All);
+        push_criteria(qb, &filter.include, Combine::All, ip_column);
     }
     if !filter.exclude.is_empty() {
         qb.push(" AND NOT (");
-        push_criteria(qb, &filter.exclude, Combine::Any);
+        push_criteria(qb, &filter.exclude, Combine::Any, "ip_bytes");
         qb.push(")");
     }
     if let Some(q) = &filter.q {
@@ -230,4 +249,39 @@ fn push_filter<DB: Database, T>(
             .push_bind(q.to_lowercase())
             .push(") > 0");
     }
+}
+
+/// Matches of IP ranges from which a newest-first read walks the time index instead.
+pub const DENSE_IP_MATCHES: i64 = 5000;
+
+/// For a filter with an IP range (not a single address): counts, up to [`DENSE_IP_MATCHES`],
+/// the organization's events in its ranges, through the IP index alone. A read whose count
+/// reaches the cap is dense, see [`Read::Keyset`]'s `ips_by_time`.
+pub fn ip_density_query<DB: Database>(
+    org_id: i64,
+    filter: &EventFilter,
+) -> Option<QueryBuilder<'static, DB>>
+where
+    for<'a> String: Encode<'a, DB> + Type<DB>,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    for<'a> Vec<u8>: Encode<'a, DB> + Type<DB>,
+{
+    let ips = &filter.include.ips;
+    if ips.iter().all(|r| {
+        let (first, last) = r.bounds();
+        first == last
+    }) {
+        return None;
+    }
+    let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1 FROM events WHERE org_id = ");
+    qb.push_bind(org_id).push(" AND ");
+    let only_ips = Criteria {
+        ips: ips.clone(),
+        ..Criteria::default()
+    };
+    push_criteria(&mut qb, &only_ips, Combine::All, "ip_bytes");
+    qb.push(" LIMIT ")
+        .push_bind(DENSE_IP_MATCHES)
+        .push(") AS probe");
+    Some(qb)
 }

@@ -172,7 +172,7 @@ where
     }
     if !criteria.is_empty() {
         qb.push(" AND ");
-        push_criteria(&mut qb, criteria, Combine::All);
+        push_criteria(&mut qb, criteria, Combine::All, "ip_bytes");
     }
     qb
 }

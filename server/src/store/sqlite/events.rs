@@ -3,7 +3,7 @@
 use super::{micros, EventDraft, StoreResult};
 use crate::chain;
 use crate::store::actors::ActorTallies;
-use crate::store::filter_sql::{read_query, Dialect, Read};
+use crate::store::filter_sql::{ip_density_query, read_query, Dialect, Read, DENSE_IP_MATCHES};
 use crate::store::hourly_counts::HourlyTallies;
 use crate::store::{decode_event, encode_event, stored_ip, StoreError};
 use app::model::{search_text, AuditEvent, EventFilter};
@@ -191,6 +191,7 @@ const DIALECT: Dialect<i64> = Dialect {
     micros: "occurred_at",
     position: "instr",
     time: micros,
+    unindexed_ip: "+ip_bytes",
 };
 
 /// The matching events of a list or collector read.
@@ -200,9 +201,26 @@ pub async fn read(
     filter: &EventFilter,
     read: Read<'_>,
 ) -> StoreResult<Vec<AuditEvent>> {
+    let read = match read {
+        Read::Keyset { cursor, limit, .. } => Read::Keyset {
+            cursor,
+            limit,
+            ips_by_time: dense_ips(pool, org_id, filter).await?,
+        },
+        other => other,
+    };
     let mut query = read_query(&DIALECT, org_id, filter, read);
     let rows: Vec<(String,)> = query.build_query_as().fetch_all(pool).await?;
     rows.iter().map(|(data,)| decode_event(data)).collect()
+}
+
+/// Whether the filter's IP ranges match at least [`DENSE_IP_MATCHES`] events.
+async fn dense_ips(pool: &SqlitePool, org_id: i64, filter: &EventFilter) -> StoreResult<bool> {
+    let Some(mut probe) = ip_density_query(org_id, filter) else {
+        return Ok(false);
+    };
+    let (n,): (i64,) = probe.build_query_as().fetch_one(pool).await?;
+    Ok(n >= DENSE_IP_MATCHES)
 }
 
 pub async fn count(pool: &SqlitePool, org_id: i64, filter: &EventFilter) -> StoreResult<u64> {
