@@ -851,6 +851,77 @@ async fn dense_and_sparse_ip_ranges_list_newest_first_exactly(url: &str) {
     }
 }
 
+async fn free_text_matches_substrings_literally_at_any_length(url: &str) {
+    let Stores {
+        identity,
+        events: store,
+    } = stores(url).await;
+    let org = identity
+        .create_organization("a", "A", Plan::Pro, 90)
+        .await
+        .unwrap();
+    let other = identity
+        .create_organization("b", "B", Plan::Pro, 90)
+        .await
+        .unwrap();
+    let messages = [
+        "Coupon 50%_OFF applied",
+        r#"He said "hi" twice"#,
+        "Rotated key ab-12",
+        "Nothing special",
+    ];
+    let batch = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let mut d = draft("user.login", "x@a.com", recent(i as i64), None, "h");
+            d.event.message = (*m).to_owned();
+            d
+        })
+        .collect();
+    let all = store.append_events(org.id, batch).await.unwrap();
+    let mut elsewhere = draft("user.login", "x@a.com", recent(1), None, "h");
+    elsewhere.event.message = "Coupon 50%_OFF applied".into();
+    store
+        .append_events(other.id, vec![elsewhere])
+        .await
+        .unwrap();
+    for q in [
+        "50%_off",
+        "0%_",
+        "%",
+        "_",
+        r#""hi""#,
+        "hi",
+        "AB-1",
+        "i",
+        "zzz",
+        "coupon 50",
+    ] {
+        let filter = EventFilter {
+            q: Some(q.into()),
+            ..EventFilter::default()
+        };
+        // `all` is newest first already: event i occurred i seconds ago.
+        let expected: Vec<&str> = all
+            .iter()
+            .filter(|e| filter.matches(e))
+            .map(|e| e.id.as_str())
+            .collect();
+        let got = store.list_events(org.id, &filter, None, 50).await.unwrap();
+        assert_eq!(
+            got.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+            expected,
+            "q = {q}"
+        );
+        assert_eq!(
+            store.count_events(org.id, &filter).await.unwrap() as usize,
+            expected.len(),
+            "q = {q}"
+        );
+    }
+}
+
 macro_rules! contract {
     ($($behaviour:ident),* $(,)?) => {
         mod sqlite {
@@ -884,4 +955,5 @@ contract!(
     known_actors_tally_each_appended_event_once_per_organization,
     totals_from_hourly_counts_equal_the_in_memory_count,
     dense_and_sparse_ip_ranges_list_newest_first_exactly,
+    free_text_matches_substrings_literally_at_any_length,
 );

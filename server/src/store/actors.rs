@@ -2,6 +2,7 @@
 //! and when it was last seen. Each append adds its batch's tallies in the same transaction; the
 //! actor filter's typeahead reads it. The SQL that is the same on both databases lives here.
 
+use super::filter_sql::like_contains;
 use super::{StoreError, StoreResult};
 use app::model::{ActorType, AuditEvent, KnownActor};
 use chrono::{TimeZone, Utc};
@@ -49,15 +50,7 @@ impl ActorTallies {
 
 /// The `LIKE` pattern for labels containing `text`, case-insensitively.
 pub fn contains_pattern(text: &str) -> String {
-    let mut pattern = String::from("%");
-    for c in text.trim().to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
+    like_contains(&text.trim().to_lowercase())
 }
 
 /// A row of [`KNOWN_ACTORS_SQL`] as the API answers it.

@@ -6,10 +6,22 @@ use app::model::{Criteria, Cursor, EventFilter};
 use chrono::{DateTime, Utc};
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
+/// How each database finds free text in `search_text` through an index.
+pub enum TextIndex {
+    /// SQLite: the FTS5 trigram table `events_search`, whose rowid is `(org_id << 40) + seq`.
+    /// It matches substrings of three characters or more; shorter ones are scanned (`instr`).
+    Fts5Trigram,
+    /// PostgreSQL: a `pg_trgm` GIN index on `search_text`, which serves `LIKE '%…%'`.
+    TrigramLike,
+}
+
+/// Bits of an `events_search` rowid below the organization id: room for 2^40 events each.
+const SEARCH_ROWID_ORG_SHIFT: u32 = 40;
+
 /// What the databases spell differently.
 pub struct Dialect<T> {
-    /// A function `f(haystack, needle)` that is > 0 when the needle occurs: `instr` or `strpos`.
-    pub position: &'static str,
+    /// How free text is found.
+    pub text_index: TextIndex,
     /// An instant in the stored form of `occurred_at`.
     pub time: fn(DateTime<Utc>) -> T,
     /// `occurred_at` as Unix microseconds (an integer expression).
@@ -245,10 +257,52 @@ fn push_filter<DB: Database, T>(
         qb.push(")");
     }
     if let Some(q) = &filter.q {
-        qb.push(format!(" AND {}(search_text, ", dialect.position))
-            .push_bind(q.to_lowercase())
-            .push(") > 0");
+        push_text(qb, &dialect.text_index, org_id, &q.to_lowercase());
     }
+}
+
+/// Appends ` AND <search_text contains the lower-cased q>` through the text index.
+fn push_text<DB: Database>(qb: &mut QueryBuilder<'_, DB>, index: &TextIndex, org_id: i64, q: &str)
+where
+    for<'a> String: Encode<'a, DB> + Type<DB>,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+{
+    match index {
+        TextIndex::Fts5Trigram if q.chars().count() >= 3 => {
+            let first = org_id << SEARCH_ROWID_ORG_SHIFT;
+            qb.push(" AND seq IN (SELECT rowid - ")
+                .push_bind(first)
+                .push(" FROM events_search WHERE events_search MATCH ")
+                .push_bind(format!("\"{}\"", q.replace('"', "\"\"")))
+                .push(" AND rowid BETWEEN ")
+                .push_bind(first)
+                .push(" AND ")
+                .push_bind(first + (1 << SEARCH_ROWID_ORG_SHIFT) - 1)
+                .push(")");
+        }
+        TextIndex::Fts5Trigram => {
+            qb.push(" AND instr(search_text, ")
+                .push_bind(q.to_owned())
+                .push(") > 0");
+        }
+        TextIndex::TrigramLike => {
+            qb.push(" AND search_text LIKE ")
+                .push_bind(like_contains(q));
+        }
+    }
+}
+
+/// The `LIKE` pattern (escape `\`) for text containing `text` literally.
+pub fn like_contains(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
 }
 
 /// Matches of IP ranges from which a newest-first read walks the time index instead.

@@ -3,7 +3,9 @@
 use super::{EventDraft, StoreResult};
 use crate::chain;
 use crate::store::actors::ActorTallies;
-use crate::store::filter_sql::{ip_density_query, read_query, Dialect, Read, DENSE_IP_MATCHES};
+use crate::store::filter_sql::{
+    ip_density_query, read_query, Dialect, Read, TextIndex, DENSE_IP_MATCHES,
+};
 use crate::store::hourly_counts::HourlyTallies;
 use crate::store::{decode_event, encode_event, stored_ip, StoreError};
 use app::model::{search_text, AuditEvent, EventFilter};
@@ -302,7 +304,7 @@ pub async fn append(
 
 const DIALECT: Dialect<DateTime<Utc>> = Dialect {
     micros: "CAST(EXTRACT(EPOCH FROM occurred_at) * 1000000 AS BIGINT)",
-    position: "strpos",
+    text_index: TextIndex::TrigramLike,
     time: |t| t,
     unindexed_ip: "(ip_bytes || ''::bytea)",
 };

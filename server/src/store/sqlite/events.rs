@@ -3,7 +3,9 @@
 use super::{micros, EventDraft, StoreResult};
 use crate::chain;
 use crate::store::actors::ActorTallies;
-use crate::store::filter_sql::{ip_density_query, read_query, Dialect, Read, DENSE_IP_MATCHES};
+use crate::store::filter_sql::{
+    ip_density_query, read_query, Dialect, Read, TextIndex, DENSE_IP_MATCHES,
+};
 use crate::store::hourly_counts::HourlyTallies;
 use crate::store::{decode_event, encode_event, stored_ip, StoreError};
 use app::model::{search_text, AuditEvent, EventFilter};
@@ -189,7 +191,7 @@ async fn add_hourly_tallies(
 
 const DIALECT: Dialect<i64> = Dialect {
     micros: "occurred_at",
-    position: "instr",
+    text_index: TextIndex::Fts5Trigram,
     time: micros,
     unindexed_ip: "+ip_bytes",
 };
