@@ -30,14 +30,32 @@ pub struct Dialect<T> {
     pub unindexed_ip: &'static str,
 }
 
+/// What a store learned about a filter before reading it, to steer the database to the
+/// right index. The default changes nothing.
+pub struct Hints {
+    /// What IP ranges compare: `ip_bytes`, or [`Dialect::unindexed_ip`] when they match so many
+    /// events that walking the newest-first time index beats sorting every match.
+    pub ip_column: &'static str,
+    /// The actor ids whose events are exactly those the filter's actors match (by label or
+    /// id), so one indexed `actor_id IN (…)` replaces the `OR` of two indexes.
+    pub actor_ids: Option<Vec<String>>,
+}
+
+impl Default for Hints {
+    fn default() -> Self {
+        Self {
+            ip_column: "ip_bytes",
+            actor_ids: None,
+        }
+    }
+}
+
 /// Which events a read wants.
 pub enum Read<'a> {
-    /// Newest first, after a keyset cursor. `ips_by_time`: the filter's IP ranges match so many
-    /// events that walking the time index and checking each IP beats sorting every match.
+    /// Newest first, after a keyset cursor.
     Keyset {
         cursor: Option<&'a Cursor>,
         limit: u32,
-        ips_by_time: bool,
     },
     /// Oldest `seq` first, above `after`.
     AfterSeq { after: i64, limit: u32 },
@@ -72,12 +90,12 @@ pub enum Combine {
 }
 
 /// Appends one group per constrained field of `c` (each an `OR` over its values), combined as
-/// `how` says. IP ranges compare `ip_column`; a single address is an equality on `ip_bytes`.
+/// `how` says, following `hints`. A single IP address is an equality on `ip_bytes`.
 pub fn push_criteria<DB: Database>(
     qb: &mut QueryBuilder<'_, DB>,
     c: &Criteria,
     how: Combine,
-    ip_column: &str,
+    hints: &Hints,
 ) where
     for<'a> String: Encode<'a, DB> + Type<DB>,
     for<'a> i64: Encode<'a, DB> + Type<DB>,
@@ -97,13 +115,21 @@ pub fn push_criteria<DB: Database>(
     };
     if !c.actors.is_empty() {
         open(qb);
-        push_in(
-            qb,
-            "actor_label",
-            c.actors.iter().map(|a| a.to_lowercase()).collect(),
-        );
-        qb.push(" OR ");
-        push_in(qb, "actor_id", c.actors.clone());
+        match &hints.actor_ids {
+            Some(ids) if ids.is_empty() => {
+                qb.push("1 = 0");
+            }
+            Some(ids) => push_in(qb, "actor_id", ids.clone()),
+            None => {
+                push_in(
+                    qb,
+                    "actor_label",
+                    c.actors.iter().map(|a| a.to_lowercase()).collect(),
+                );
+                qb.push(" OR ");
+                push_in(qb, "actor_id", c.actors.clone());
+            }
+        }
         qb.push(closing);
     }
     if !c.actions.is_empty() {
@@ -155,7 +181,7 @@ pub fn push_criteria<DB: Database>(
             if first == last {
                 qb.push("ip_bytes = ").push_bind(first.to_vec());
             } else {
-                qb.push(format!("{ip_column} BETWEEN "))
+                qb.push(format!("{} BETWEEN ", hints.ip_column))
                     .push_bind(first.to_vec())
                     .push(" AND ")
                     .push_bind(last.to_vec());
@@ -172,6 +198,7 @@ pub fn read_query<DB: Database, T>(
     org_id: i64,
     filter: &EventFilter,
     read: Read<'_>,
+    hints: &Hints,
 ) -> QueryBuilder<'static, DB>
 where
     for<'a> String: Encode<'a, DB> + Type<DB>,
@@ -189,15 +216,9 @@ where
         ),
     };
     let mut qb = QueryBuilder::new(select);
-    let ip_column = match read {
-        Read::Keyset {
-            ips_by_time: true, ..
-        } => dialect.unindexed_ip,
-        _ => "ip_bytes",
-    };
-    push_filter(&mut qb, dialect, org_id, filter, ip_column);
+    push_filter(&mut qb, dialect, org_id, filter, hints);
     match read {
-        Read::Keyset { cursor, limit, .. } => {
+        Read::Keyset { cursor, limit } => {
             if let Some(cursor) = cursor {
                 qb.push(" AND (occurred_at, id) < (")
                     .push_bind((dialect.time)(cursor.occurred_at))
@@ -228,7 +249,7 @@ fn push_filter<DB: Database, T>(
     dialect: &Dialect<T>,
     org_id: i64,
     filter: &EventFilter,
-    ip_column: &str,
+    hints: &Hints,
 ) where
     for<'a> String: Encode<'a, DB> + Type<DB>,
     for<'a> i64: Encode<'a, DB> + Type<DB>,
@@ -249,11 +270,11 @@ fn push_filter<DB: Database, T>(
     }
     if !filter.include.is_empty() {
         qb.push(" AND ");
-        push_criteria(qb, &filter.include, Combine::All, ip_column);
+        push_criteria(qb, &filter.include, Combine::All, hints);
     }
     if !filter.exclude.is_empty() {
         qb.push(" AND NOT (");
-        push_criteria(qb, &filter.exclude, Combine::Any, "ip_bytes");
+        push_criteria(qb, &filter.exclude, Combine::Any, &Hints::default());
         qb.push(")");
     }
     if let Some(q) = &filter.q {
@@ -310,7 +331,7 @@ pub const DENSE_IP_MATCHES: i64 = 5000;
 
 /// For a filter with an IP range (not a single address): counts, up to [`DENSE_IP_MATCHES`],
 /// the organization's events in its ranges, through the IP index alone. A read whose count
-/// reaches the cap is dense, see [`Read::Keyset`]'s `ips_by_time`.
+/// reaches the cap is dense, see [`Hints::ip_column`].
 pub fn ip_density_query<DB: Database>(
     org_id: i64,
     filter: &EventFilter,
@@ -333,7 +354,7 @@ where
         ips: ips.clone(),
         ..Criteria::default()
     };
-    push_criteria(&mut qb, &only_ips, Combine::All, "ip_bytes");
+    push_criteria(&mut qb, &only_ips, Combine::All, &Hints::default());
     qb.push(" LIMIT ")
         .push_bind(DENSE_IP_MATCHES)
         .push(") AS probe");

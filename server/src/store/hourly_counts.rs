@@ -2,7 +2,7 @@
 //! `hourly_actor_counts`): which filters they can answer, the sum over whole hours, and the
 //! partial hours at the edges of the range, which are counted from the events themselves.
 
-use super::filter_sql::{push_criteria, Combine};
+use super::filter_sql::{push_criteria, Combine, Hints};
 use app::model::{AuditEvent, Criteria, EventFilter};
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::{Database, Encode, QueryBuilder, Type};
@@ -172,9 +172,48 @@ where
     }
     if !criteria.is_empty() {
         qb.push(" AND ");
-        push_criteria(&mut qb, criteria, Combine::All, "ip_bytes");
+        push_criteria(&mut qb, criteria, Combine::All, &Hints::default());
     }
     qb
+}
+
+/// Every (label, id) pair of the organization's actors that shares an id with a pair the
+/// `actors` filter values match: what [`exact_actor_ids`] needs.
+pub fn actor_pairs_query<DB: Database>(org_id: i64, actors: &[String]) -> QueryBuilder<'static, DB>
+where
+    for<'a> String: Encode<'a, DB> + Type<DB>,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    for<'a> Vec<u8>: Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::new(
+        "SELECT DISTINCT actor_label, actor_id FROM hourly_actor_counts WHERE org_id = ",
+    );
+    qb.push_bind(org_id)
+        .push(" AND actor_id IN (SELECT actor_id FROM hourly_actor_counts WHERE org_id = ")
+        .push_bind(org_id)
+        .push(" AND ");
+    let only_actors = Criteria {
+        actors: actors.to_vec(),
+        ..Criteria::default()
+    };
+    push_criteria(&mut qb, &only_actors, Combine::All, &Hints::default());
+    qb.push(")");
+    qb
+}
+
+/// The ids whose events are exactly those the `actors` values match (by lower-cased label or
+/// by id), from the rows of [`actor_pairs_query`]; `None` when an id also has events under a
+/// label that does not match, where only the label-or-id test is exact.
+pub fn exact_actor_ids(pairs: Vec<(String, String)>, actors: &[String]) -> Option<Vec<String>> {
+    let labels: Vec<String> = actors.iter().map(|a| a.to_lowercase()).collect();
+    let matches = |(label, id): &(String, String)| labels.contains(label) || actors.contains(id);
+    if !pairs.iter().all(matches) {
+        return None;
+    }
+    let mut ids: Vec<String> = pairs.into_iter().map(|(_, id)| id).collect();
+    ids.sort();
+    ids.dedup();
+    Some(ids)
 }
 
 #[cfg(test)]
@@ -244,5 +283,26 @@ mod tests {
             ..EventFilter::default()
         };
         assert_eq!(plan(&within_an_hour), CountPlan::Scan);
+    }
+
+    #[test]
+    fn actors_resolve_to_ids_only_when_no_id_has_events_under_another_label() {
+        let pair = |l: &str, i: &str| (l.to_owned(), i.to_owned());
+        let actors = vec!["Ana@A.com".to_owned(), "k1".to_owned()];
+        let exact = exact_actor_ids(
+            vec![
+                pair("ana@a.com", "u1"),
+                pair("api-key:ci", "k1"),
+                pair("ana@a.com", "u2"),
+            ],
+            &actors,
+        );
+        assert_eq!(exact, Some(vec!["k1".into(), "u1".into(), "u2".into()]));
+        let shared = exact_actor_ids(
+            vec![pair("ana@a.com", "u1"), pair("bob@a.com", "u1")],
+            &actors,
+        );
+        assert_eq!(shared, None, "u1 also acted as bob, who is not asked for");
+        assert_eq!(exact_actor_ids(vec![], &actors), Some(vec![]));
     }
 }

@@ -54,17 +54,7 @@ impl EventStore for PostgresStore {
         cursor: Option<&Cursor>,
         limit: u32,
     ) -> StoreResult<Vec<AuditEvent>> {
-        events::read(
-            &self.pool,
-            org_id,
-            filter,
-            Read::Keyset {
-                cursor,
-                limit,
-                ips_by_time: false,
-            },
-        )
-        .await
+        events::read(&self.pool, org_id, filter, Read::Keyset { cursor, limit }).await
     }
 
     async fn list_events_after_seq(

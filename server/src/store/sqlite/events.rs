@@ -4,9 +4,9 @@ use super::{micros, EventDraft, StoreResult};
 use crate::chain;
 use crate::store::actors::ActorTallies;
 use crate::store::filter_sql::{
-    ip_density_query, read_query, Dialect, Read, TextIndex, DENSE_IP_MATCHES,
+    ip_density_query, read_query, Dialect, Hints, Read, TextIndex, DENSE_IP_MATCHES,
 };
-use crate::store::hourly_counts::HourlyTallies;
+use crate::store::hourly_counts::{actor_pairs_query, exact_actor_ids, HourlyTallies};
 use crate::store::{decode_event, encode_event, stored_ip, StoreError};
 use app::model::{search_text, AuditEvent, EventFilter};
 use chrono::{SubsecRound, Utc};
@@ -203,30 +203,39 @@ pub async fn read(
     filter: &EventFilter,
     read: Read<'_>,
 ) -> StoreResult<Vec<AuditEvent>> {
-    let read = match read {
-        Read::Keyset { cursor, limit, .. } => Read::Keyset {
-            cursor,
-            limit,
-            ips_by_time: dense_ips(pool, org_id, filter).await?,
-        },
-        other => other,
-    };
-    let mut query = read_query(&DIALECT, org_id, filter, read);
+    let newest_first = matches!(read, Read::Keyset { .. });
+    let hints = hints(pool, org_id, filter, newest_first).await?;
+    let mut query = read_query(&DIALECT, org_id, filter, read, &hints);
     let rows: Vec<(String,)> = query.build_query_as().fetch_all(pool).await?;
     rows.iter().map(|(data,)| decode_event(data)).collect()
 }
 
-/// Whether the filter's IP ranges match at least [`DENSE_IP_MATCHES`] events.
-async fn dense_ips(pool: &SqlitePool, org_id: i64, filter: &EventFilter) -> StoreResult<bool> {
-    let Some(mut probe) = ip_density_query(org_id, filter) else {
-        return Ok(false);
-    };
-    let (n,): (i64,) = probe.build_query_as().fetch_one(pool).await?;
-    Ok(n >= DENSE_IP_MATCHES)
+/// The hints for reading `filter`: its actors resolved to ids, and for a newest-first read,
+/// whether its IP ranges are dense (at least [`DENSE_IP_MATCHES`] events).
+async fn hints(
+    pool: &SqlitePool,
+    org_id: i64,
+    filter: &EventFilter,
+    newest_first: bool,
+) -> StoreResult<Hints> {
+    let mut hints = Hints::default();
+    let actors = &filter.include.actors;
+    if !actors.is_empty() {
+        let mut pairs = actor_pairs_query(org_id, actors);
+        hints.actor_ids = exact_actor_ids(pairs.build_query_as().fetch_all(pool).await?, actors);
+    }
+    if let Some(mut probe) = ip_density_query(org_id, filter).filter(|_| newest_first) {
+        let (n,): (i64,) = probe.build_query_as().fetch_one(pool).await?;
+        if n >= DENSE_IP_MATCHES {
+            hints.ip_column = DIALECT.unindexed_ip;
+        }
+    }
+    Ok(hints)
 }
 
 pub async fn count(pool: &SqlitePool, org_id: i64, filter: &EventFilter) -> StoreResult<u64> {
-    let mut query = read_query(&DIALECT, org_id, filter, Read::Count);
+    let hints = hints(pool, org_id, filter, false).await?;
+    let mut query = read_query(&DIALECT, org_id, filter, Read::Count, &hints);
     let (n,): (i64,) = query.build_query_as().fetch_one(pool).await?;
     Ok(u64::try_from(n).unwrap_or(0))
 }
@@ -237,7 +246,9 @@ pub async fn histogram(
     filter: &EventFilter,
     bucket_micros: i64,
 ) -> StoreResult<Vec<(i64, i64, i64)>> {
-    let mut query = read_query(&DIALECT, org_id, filter, Read::Histogram { bucket_micros });
+    let hints = hints(pool, org_id, filter, false).await?;
+    let read = Read::Histogram { bucket_micros };
+    let mut query = read_query(&DIALECT, org_id, filter, read, &hints);
     Ok(query.build_query_as().fetch_all(pool).await?)
 }
 
