@@ -701,7 +701,7 @@ async fn known_actors_tally_each_appended_event_once_per_organization(url: &str)
         .await
         .unwrap();
 
-    let all = store.known_actors(a.id, "", 10).await.unwrap();
+    let all = identity.known_actors(a.id, "", 10).await.unwrap();
     let summary: Vec<(&str, u64)> = all.iter().map(|k| (k.label.as_str(), k.events)).collect();
     assert_eq!(
         summary,
@@ -710,13 +710,17 @@ async fn known_actors_tally_each_appended_event_once_per_organization(url: &str)
     );
     assert_eq!(all[0].kind, ActorType::User);
     assert_eq!(all[0].last_seen, newest);
-    let matching = store.known_actors(a.id, "ANA", 10).await.unwrap();
+    let matching = identity.known_actors(a.id, "ANA", 10).await.unwrap();
     assert_eq!(matching.len(), 1, "case-insensitive substring");
-    let literal = store.known_actors(a.id, "o_b", 10).await.unwrap();
+    let literal = identity.known_actors(a.id, "o_b", 10).await.unwrap();
     assert_eq!(literal.len(), 1, "`_` is a character, not a wildcard");
-    assert!(store.known_actors(a.id, "%", 10).await.unwrap().is_empty());
-    assert_eq!(store.known_actors(a.id, "", 1).await.unwrap().len(), 1);
-    let other = store.known_actors(b.id, "", 10).await.unwrap();
+    assert!(identity
+        .known_actors(a.id, "%", 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(identity.known_actors(a.id, "", 1).await.unwrap().len(), 1);
+    let other = identity.known_actors(b.id, "", 10).await.unwrap();
     assert_eq!(other.len(), 1);
     assert_eq!(other[0].events, 1, "organizations are counted apart");
 }

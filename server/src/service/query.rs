@@ -73,7 +73,7 @@ impl Services {
         }
         Ok(self
             .stores
-            .events
+            .identity
             .known_actors(org_id, text, MAX_ACTOR_SUGGESTIONS)
             .await?)
     }

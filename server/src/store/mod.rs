@@ -10,7 +10,7 @@ mod identity;
 mod postgres;
 mod sqlite;
 
-use app::model::{AuditEvent, Criteria, Cursor, EventFilter, KnownActor, Permission, Plan};
+use app::model::{AuditEvent, Criteria, Cursor, EventFilter, Permission, Plan};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use hourly_counts::{CountPlan, CountTable};
@@ -184,14 +184,6 @@ pub trait EventStore: Send + Sync + 'static {
     async fn event_by_id(&self, org_id: i64, id: &str) -> StoreResult<Option<AuditEvent>>;
     /// The `seq` of the organization's latest event (0 before the first).
     async fn head_seq(&self, org_id: i64) -> StoreResult<i64>;
-    /// Up to `limit` of the organization's actors whose label contains `text`
-    /// (case-insensitive), most active first.
-    async fn known_actors(
-        &self,
-        org_id: i64,
-        text: &str,
-        limit: u32,
-    ) -> StoreResult<Vec<KnownActor>>;
 }
 
 /// Everything Auditrail keeps, in one database.

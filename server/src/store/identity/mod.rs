@@ -5,6 +5,7 @@
 mod api_keys;
 mod credentials;
 mod invitations;
+mod known_actors;
 mod members;
 mod roles;
 mod saved_views;

@@ -7,8 +7,8 @@ mod partitions;
 
 use super::filter_sql::Read;
 use super::hourly_counts::{sum_query, CountTable};
-use super::{actors, EventDraft, EventStore, StoreResult};
-use app::model::{AuditEvent, Criteria, Cursor, EventFilter, KnownActor};
+use super::{EventDraft, EventStore, StoreResult};
+use app::model::{AuditEvent, Criteria, Cursor, EventFilter};
 use async_trait::async_trait;
 use chrono::Utc;
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -103,20 +103,5 @@ impl EventStore for PostgresStore {
 
     async fn head_seq(&self, org_id: i64) -> StoreResult<i64> {
         events::head_seq(&self.pool, org_id).await
-    }
-
-    async fn known_actors(
-        &self,
-        org_id: i64,
-        text: &str,
-        limit: u32,
-    ) -> StoreResult<Vec<KnownActor>> {
-        let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(actors::KNOWN_ACTORS_SQL)
-            .bind(org_id)
-            .bind(actors::contains_pattern(text))
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter().map(actors::known_actor).collect()
     }
 }

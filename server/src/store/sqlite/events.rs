@@ -130,6 +130,18 @@ pub async fn append(
     .bind(&prev_hash)
     .execute(&mut *tx)
     .await?;
+    add_actor_tallies(&mut tx, org_id, actors).await?;
+    add_hourly_tallies(&mut tx, org_id, hourly).await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+/// Adds a batch's per-actor tallies to the `actors` table.
+async fn add_actor_tallies(
+    conn: &mut SqliteConnection,
+    org_id: i64,
+    actors: ActorTallies,
+) -> StoreResult<()> {
     for actor in actors.into_rows() {
         sqlx::query(
             "INSERT INTO actors (org_id, label, actor_type, event_count, last_seen)
@@ -143,12 +155,10 @@ pub async fn append(
         .bind(actor.actor_type)
         .bind(actor.events)
         .bind(actor.last_seen)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     }
-    add_hourly_tallies(&mut tx, org_id, hourly).await?;
-    tx.commit().await?;
-    Ok(stored)
+    Ok(())
 }
 
 /// Adds a batch's hourly tallies to the hourly count tables.
