@@ -1,7 +1,8 @@
 //! One-click investigations (the secrets-manager playbook): each fills the search, asking first
 //! for the key name or the member when it needs one.
 
-use chrono::{Duration, Utc};
+use crate::model::{parse_search, EventFilter};
+use chrono::{Duration, SubsecRound, Utc};
 use leptos::prelude::*;
 
 /// An investigation that needs one value from the investigator.
@@ -29,17 +30,10 @@ impl Asking {
     }
 }
 
-/// `search` with its start replaced by "the last `hours` hours" (`after:` in UTC).
-fn within_last(search: &str, hours: i64) -> String {
-    let since =
-        (Utc::now() - Duration::hours(hours)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let kept: Vec<&str> = search
-        .split_whitespace()
-        .filter(|term| !term.starts_with("after:"))
-        .collect();
-    format!("{} after:{since}", kept.join(" "))
-        .trim()
-        .to_owned()
+/// Narrows `filter` to the last `hours` hours (to the second): its start moves, its end goes.
+pub(super) fn within_last(filter: &mut EventFilter, hours: i64) {
+    filter.from = Some(Utc::now().trunc_subsecs(0) - Duration::hours(hours));
+    filter.until = None;
 }
 
 /// The periods offered as one-click time ranges: label and hours.
@@ -57,7 +51,13 @@ pub fn PeriodPresets(current: Signal<String>, on_apply: Callback<String>) -> imp
         .map(|(label, hours)| {
             view! {
                 <button type="button" class="chip"
-                    on:click=move |_| on_apply.run(within_last(&current.get_untracked(), hours))>
+                    on:click=move |_| {
+                        // A search that does not parse keeps its inline error instead.
+                        if let Ok(mut filter) = parse_search(&current.get_untracked()) {
+                            within_last(&mut filter, hours);
+                            on_apply.run(filter.to_search());
+                        }
+                    }>
                     {label}
                 </button>
             }

@@ -1,8 +1,8 @@
 //! The date range of the draft: the one-click periods and a custom from/to in whole UTC days.
 
-use super::super::presets::PERIODS;
+use super::super::presets::{within_last, PERIODS};
 use crate::model::EventFilter;
-use chrono::{DateTime, Days, Duration, NaiveDate, NaiveTime, SubsecRound, Utc};
+use chrono::{DateTime, Days, Duration, NaiveDate, NaiveTime, Utc};
 use leptos::prelude::*;
 
 /// The first instant (UTC) of a `YYYY-MM-DD` input's day, `days` later; `None` when empty.
@@ -23,13 +23,7 @@ pub(super) fn DateRange(draft: RwSignal<EventFilter>) -> impl IntoView {
     let periods = PERIODS
         .into_iter()
         .map(|(label, hours)| {
-            let pick = move |_| {
-                let since = Utc::now().trunc_subsecs(0) - Duration::hours(hours);
-                draft.update(|f| {
-                    f.from = Some(since);
-                    f.until = None;
-                });
-            };
+            let pick = move |_| draft.update(|f| within_last(f, hours));
             view! { <button type="button" class="chip" on:click=pick>{label}</button> }
         })
         .collect_view();
