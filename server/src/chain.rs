@@ -54,6 +54,7 @@ mod tests {
             changes: vec![],
             message: "m".into(),
             idempotency_key: None,
+            source: None,
             prev_hash: String::new(),
             hash: String::new(),
         }

@@ -13,7 +13,9 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use server::chain;
-use server::store::{open, EventDraft, EventStore, StoreError, Stores};
+use server::store::{
+    open, EventDraft, EventStore, IdentityStore, Organization, StoreError, Stores,
+};
 use std::sync::Arc;
 
 async fn stores(url: &str) -> Stores {
@@ -54,6 +56,7 @@ fn draft(
             changes: vec![],
             message: format!("{actor_email} did {action}"),
             idempotency_key: key.map(str::to_owned),
+            source: None,
             prev_hash: String::new(),
             hash: String::new(),
         },
@@ -103,24 +106,24 @@ fn assert_chain_intact(events: &[AuditEvent]) {
 async fn identity_records_round_trip_and_names_are_unique(url: &str) {
     let identity = stores(url).await.identity;
     let store = &identity;
-    let org = identity
-        .create_organization("acme", "Acme", Plan::Pro, 90)
-        .await
-        .unwrap();
+    let org = create_org(store, "acme").await;
     assert_eq!(
         store.organization_by_slug("acme").await.unwrap(),
         Some(org.clone())
     );
+    let mut tx = store.begin().await.unwrap();
     assert!(matches!(
-        store
-            .create_organization("acme", "Again", Plan::Free, 7)
-            .await,
+        tx.create_organization("acme", "Again", Plan::Free, 7).await,
         Err(StoreError::Duplicate(_))
     ));
-    let role = store
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    let role = tx
         .create_role(org.id, "auditor", &[Permission::AuditLogsRead], false)
         .await
         .unwrap();
+    let user = tx.create_user("Ana@Acme.com", "Ana", "hash").await.unwrap();
+    tx.commit().await.unwrap();
     assert_eq!(
         store.role_by_name(org.id, "auditor").await.unwrap(),
         Some(role.clone())
@@ -130,15 +133,12 @@ async fn identity_records_round_trip_and_names_are_unique(url: &str) {
         .await
         .unwrap()
         .is_none());
-
-    let user = store
-        .create_user("Ana@Acme.com", "Ana", "hash")
-        .await
-        .unwrap();
+    let mut tx = store.begin().await.unwrap();
     assert!(matches!(
-        store.create_user("ana@acme.com", "Dup", "h").await,
+        tx.create_user("ana@acme.com", "Dup", "h").await,
         Err(StoreError::Duplicate(_))
     ));
+    drop(tx);
     assert_eq!(
         store
             .user_by_email("ANA@acme.com")
@@ -148,18 +148,19 @@ async fn identity_records_round_trip_and_names_are_unique(url: &str) {
             .id,
         user.id
     );
-    store.add_member(org.id, user.id, role.id).await.unwrap();
-    let members = store.memberships(user.id).await.unwrap();
-    assert_eq!(members.len(), 1);
-    assert_eq!(members[0].role.permissions, [Permission::AuditLogsRead]);
-
     let session = server::store::NewSession {
         token_hash: "t1",
         user_id: user.id,
         org_id: org.id,
         expires_at: Utc::now() + Duration::hours(1),
     };
-    store.create_session(&session).await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.add_member(org.id, user.id, role.id).await.unwrap();
+    tx.create_session(&session).await.unwrap();
+    tx.commit().await.unwrap();
+    let members = store.memberships(user.id).await.unwrap();
+    assert_eq!(members.len(), 1);
+    assert_eq!(members[0].role.permissions, [Permission::AuditLogsRead]);
     let found = store
         .session_member("t1", Utc::now())
         .await
@@ -174,14 +175,9 @@ async fn identity_records_round_trip_and_names_are_unique(url: &str) {
             .is_none(),
         "expired"
     );
-    store.delete_session("t1").await.unwrap();
-    assert!(store
-        .session_member("t1", Utc::now())
-        .await
-        .unwrap()
-        .is_none());
-
-    let key = store
+    let mut tx = store.begin().await.unwrap();
+    tx.delete_session("t1").await.unwrap();
+    let key = tx
         .create_api_key(
             org.id,
             "ci",
@@ -191,6 +187,12 @@ async fn identity_records_round_trip_and_names_are_unique(url: &str) {
         )
         .await
         .unwrap();
+    tx.commit().await.unwrap();
+    assert!(store
+        .session_member("t1", Utc::now())
+        .await
+        .unwrap()
+        .is_none());
     let (found, found_org) = store
         .api_key_by_secret_hash("secret-hash")
         .await
@@ -207,19 +209,24 @@ async fn identity_records_round_trip_and_names_are_unique(url: &str) {
         .is_none());
 }
 
+/// Creates an organization (pro plan, 90 days) named by its slug.
+async fn create_org(identity: &IdentityStore, slug: &str) -> Organization {
+    let mut tx = identity.begin().await.unwrap();
+    let org = tx
+        .create_organization(slug, slug, Plan::Pro, 90)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    org
+}
+
 async fn appends_number_and_chain_events_per_organization(url: &str) {
     let Stores {
         identity,
         events: store,
     } = stores(url).await;
-    let a = identity
-        .create_organization("a", "A", Plan::Pro, 90)
-        .await
-        .unwrap();
-    let b = identity
-        .create_organization("b", "B", Plan::Pro, 90)
-        .await
-        .unwrap();
+    let a = create_org(&identity, "a").await;
+    let b = create_org(&identity, "b").await;
     for round in 0..3 {
         let batch = (0..50)
             .map(|i| draft("user.login", "x@a.com", recent(i + round * 100), None, "c"))
@@ -255,10 +262,7 @@ async fn idempotency_keys_replay_or_conflict_atomically(url: &str) {
         identity,
         events: store,
     } = stores(url).await;
-    let org = identity
-        .create_organization("a", "A", Plan::Pro, 90)
-        .await
-        .unwrap();
+    let org = create_org(&identity, "a").await;
     let first = store
         .append_events(
             org.id,
@@ -315,10 +319,7 @@ async fn lists_newest_first_by_keyset_with_every_filter(url: &str) {
         identity,
         events: store,
     } = stores(url).await;
-    let org = identity
-        .create_organization("a", "A", Plan::Pro, 90)
-        .await
-        .unwrap();
+    let org = create_org(&identity, "a").await;
     let base = recent(10_000);
     let at = |s: i64| base + Duration::seconds(s);
     let old: DateTime<Utc> = "2021-03-04T05:06:07Z".parse().unwrap();
@@ -438,10 +439,7 @@ async fn concurrent_writers_keep_seq_gap_free_and_the_chain_intact(url: &str) {
         events: first,
     } = stores(url).await;
     let second = open(url).await.unwrap().events;
-    let org = identity
-        .create_organization("a", "A", Plan::Pro, 90)
-        .await
-        .unwrap();
+    let org = create_org(&identity, "a").await;
     let write = |store: Arc<dyn EventStore>, tag: &'static str| {
         tokio::spawn(async move {
             for round in 0..20 {
@@ -570,10 +568,7 @@ async fn random_filters_answer_exactly_what_the_in_memory_filter_keeps(url: &str
         identity,
         events: store,
     } = stores(url).await;
-    let org = identity
-        .create_organization("a", "A", Plan::Pro, 90)
-        .await
-        .unwrap();
+    let org = create_org(&identity, "a").await;
     let mut rng = StdRng::seed_from_u64(7);
     let base = recent(100);
     for _ in 0..4 {
@@ -649,14 +644,8 @@ async fn known_actors_tally_each_appended_event_once_per_organization(url: &str)
         identity,
         events: store,
     } = stores(url).await;
-    let a = identity
-        .create_organization("a", "A", Plan::Pro, 90)
-        .await
-        .unwrap();
-    let b = identity
-        .create_organization("b", "B", Plan::Pro, 90)
-        .await
-        .unwrap();
+    let a = create_org(&identity, "a").await;
+    let b = create_org(&identity, "b").await;
     let newest = recent(1);
     store
         .append_events(
@@ -730,10 +719,7 @@ async fn totals_from_hourly_counts_equal_the_in_memory_count(url: &str) {
         identity,
         events: store,
     } = stores(url).await;
-    let org = identity
-        .create_organization("a", "A", Plan::Pro, 90)
-        .await
-        .unwrap();
+    let org = create_org(&identity, "a").await;
     let mut rng = StdRng::seed_from_u64(11);
     let now = recent(0);
     let spread = |rng: &mut StdRng| now - Duration::seconds(rng.gen_range(0..3 * 86_400));
@@ -797,10 +783,7 @@ async fn dense_and_sparse_ip_ranges_list_newest_first_exactly(url: &str) {
         identity,
         events: store,
     } = stores(url).await;
-    let org = identity
-        .create_organization("a", "A", Plan::Pro, 90)
-        .await
-        .unwrap();
+    let org = create_org(&identity, "a").await;
     // Enough events in 10.0.0.0/8 that reads walk the time index (the dense plan), a few
     // elsewhere (the IP index plan), and one address queried alone.
     let mut rng = StdRng::seed_from_u64(5);
@@ -860,14 +843,8 @@ async fn free_text_matches_substrings_literally_at_any_length(url: &str) {
         identity,
         events: store,
     } = stores(url).await;
-    let org = identity
-        .create_organization("a", "A", Plan::Pro, 90)
-        .await
-        .unwrap();
-    let other = identity
-        .create_organization("b", "B", Plan::Pro, 90)
-        .await
-        .unwrap();
+    let org = create_org(&identity, "a").await;
+    let other = create_org(&identity, "b").await;
     let messages = [
         "Coupon 50%_OFF applied",
         r#"He said "hi" twice"#,

@@ -22,7 +22,8 @@ pub async fn change_password(current: String, new_password: String) -> Result<()
     )
 }
 
-/// Asks for a password reset link. Answers the same whether or not the email has an account.
+/// Asks for a password reset link: the request is recorded for the operator, who issues links
+/// with `auditrail user reset-link`. Answers the same whether or not the email has an account.
 #[server(endpoint = "account/request_password_reset", input = Json)]
 pub async fn request_password_reset(email: String) -> Result<(), ApiError> {
     use super::context::{answer, RequestContext};
@@ -56,11 +57,13 @@ pub async fn reset_password(token: String, new_password: String) -> Result<(), A
 #[server(endpoint = "account/invitation", input = Json)]
 pub async fn invitation(token: String) -> Result<InvitationPreview, ApiError> {
     use super::context::{answer, RequestContext};
-    answer(RequestContext::current()?.backend.invitation(&token).await)
+    let ctx = RequestContext::current()?;
+    let viewer = ctx.session.as_ref().map(|s| &s.viewer);
+    answer(ctx.backend.invitation(&token, viewer).await)
 }
 
-/// Accepts an invitation: a new user chooses a name and password, an existing one gives their
-/// password. Signs in to the organization.
+/// Accepts an invitation: a new user chooses a name and password; an existing account accepts
+/// while signed in as itself. Signs in to the organization.
 #[server(endpoint = "account/accept_invitation", input = Json)]
 pub async fn accept_invitation(
     token: String,
@@ -77,6 +80,7 @@ pub async fn accept_invitation(
                     &token,
                     &display_name,
                     &password,
+                    ctx.session.as_ref().map(|s| &s.viewer),
                     &ctx.client,
                     ctx.device.as_deref(),
                 )
@@ -91,7 +95,7 @@ pub async fn accept_invitation(
 #[cfg(feature = "ssr")]
 mod backend {
     use crate::api::session::SignedIn;
-    use crate::model::{ApiError, ClientInfo, InvitationPreview, Requester};
+    use crate::model::{ApiError, ClientInfo, InvitationPreview, Requester, Viewer};
     use async_trait::async_trait;
 
     /// A person's own account.
@@ -106,7 +110,7 @@ mod backend {
             new_password: &str,
         ) -> Result<(), ApiError>;
 
-        /// Issues a reset link for the email's account, if there is one.
+        /// Records a request for a reset link for the email's account, if there is one.
         async fn request_password_reset(
             &self,
             email: &str,
@@ -121,15 +125,21 @@ mod backend {
             client: &ClientInfo,
         ) -> Result<(), ApiError>;
 
-        /// What an open invitation invites to.
-        async fn invitation(&self, token: &str) -> Result<InvitationPreview, ApiError>;
+        /// What an open invitation invites to, as seen by `viewer` (signed in, or not).
+        async fn invitation(
+            &self,
+            token: &str,
+            viewer: Option<&Viewer>,
+        ) -> Result<InvitationPreview, ApiError>;
 
-        /// Accepts an invitation and signs in.
+        /// Accepts an invitation (for an existing account, only while signed in as it) and
+        /// signs in.
         async fn accept_invitation(
             &self,
             token: &str,
             display_name: &str,
             password: &str,
+            viewer: Option<&Viewer>,
             client: &ClientInfo,
             device: Option<&str>,
         ) -> Result<SignedIn, ApiError>;

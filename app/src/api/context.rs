@@ -118,6 +118,9 @@ pub fn answer<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
             let status =
                 StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             response.set_status(status);
+            if let Some(seconds) = error.retry_after {
+                response.insert_header(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
         }
     }
     result

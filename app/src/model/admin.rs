@@ -45,8 +45,9 @@ pub struct InvitationPreview {
     pub org_name: String,
     pub email: String,
     pub role: String,
-    /// The email already has an account: accepting needs its password, not a new one.
-    pub existing_user: bool,
+    /// The caller is signed in as the invited email's account: accepting needs nothing more.
+    /// (Whether the email has an account is not told to anyone else.)
+    pub signed_in_as_invitee: bool,
 }
 
 /// A role and how many members hold it.

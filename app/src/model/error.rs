@@ -26,6 +26,8 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// Too many failed sign-ins: the account is locked for a while.
     TooManyAttempts,
+    /// Too many requests of this kind from this address or for this account: wait and retry.
+    RateLimited,
     /// An unexpected failure on the server.
     Internal,
 }
@@ -41,13 +43,13 @@ impl ErrorCode {
             Self::NotFound => 404,
             Self::Conflict => 409,
             Self::PayloadTooLarge => 413,
-            Self::TooManyAttempts => 429,
+            Self::TooManyAttempts | Self::RateLimited => 429,
             Self::Internal => 500,
         }
     }
 }
 
-/// An error answered to a client: `{"code", "message", "field"?, "index"?}`.
+/// An error answered to a client: `{"code", "message", "field"?, "index"?, "retry_after"?}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
     pub code: ErrorCode,
@@ -58,6 +60,9 @@ pub struct ApiError {
     /// The offending event's position in an ingest batch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<usize>,
+    /// Seconds to wait before trying again (also sent as `Retry-After`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -68,6 +73,7 @@ impl ApiError {
             message: message.into(),
             field: None,
             index: None,
+            retry_after: None,
         }
     }
 
@@ -95,6 +101,12 @@ impl ApiError {
     /// The same error, naming the offending event of a batch.
     pub fn at_index(mut self, index: usize) -> Self {
         self.index = Some(index);
+        self
+    }
+
+    /// The same error, telling the client to wait `seconds` before trying again.
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
         self
     }
 

@@ -38,7 +38,15 @@ pub struct Actor {
     pub name: Option<String>,
 }
 
+/// The actor id of Auditrail itself (with type `system`): reserved, ingest refuses it.
+pub const AUDITRAIL_ACTOR_ID: &str = "auditrail";
+
 impl Actor {
+    /// Whether this is Auditrail's own reserved actor, which only Auditrail may record.
+    pub fn is_reserved(&self) -> bool {
+        self.kind == ActorType::System && self.id.eq_ignore_ascii_case(AUDITRAIL_ACTOR_ID)
+    }
+
     /// How the actor is shown and matched: the email, `api-key:<name>`, or `system`.
     pub fn label(&self) -> String {
         match self.kind {
@@ -121,6 +129,29 @@ pub struct Change {
     pub after: serde_json::Value,
 }
 
+/// Who handed an event to Auditrail; part of the hashed event, so it cannot be changed later.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum EventSource {
+    /// Posted with an API key (`key_<id>`), named as it was when the event arrived.
+    ApiKey { id: String, name: String },
+    /// Recorded by Auditrail itself: its own security actions.
+    Auditrail,
+    /// Written by an operator command (`auditrail seed`).
+    Operator,
+}
+
+impl EventSource {
+    /// How the source is shown: "API key Backend", "Auditrail", "operator".
+    pub fn label(&self) -> String {
+        match self {
+            Self::ApiKey { name, .. } => format!("API key {name}"),
+            Self::Auditrail => "Auditrail".to_owned(),
+            Self::Operator => "operator command".to_owned(),
+        }
+    }
+}
+
 /// A stored, append-only audit event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AuditEvent {
@@ -141,6 +172,9 @@ pub struct AuditEvent {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idempotency_key: Option<String>,
+    /// Who handed the event in (absent on events stored before sources were recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<EventSource>,
     pub prev_hash: String,
     pub hash: String,
 }

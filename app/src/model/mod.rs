@@ -22,7 +22,10 @@ pub use admin::{
     MemberSummary, RoleSummary,
 };
 pub use error::{ApiError, ErrorCode, ErrorEnvelope};
-pub use event::{Actor, ActorType, AuditEvent, Change, EventContext, EventResult, Target};
+pub use event::{
+    Actor, ActorType, AuditEvent, Change, EventContext, EventResult, EventSource, Target,
+    AUDITRAIL_ACTOR_ID,
+};
 pub use export::ExportFormat;
 pub use filter::{Criteria, EventFilter, EventQuery};
 pub use identity::{Access, ClientInfo, OrganizationChoice, Permission, Plan, Requester, Viewer};

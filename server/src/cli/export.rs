@@ -65,7 +65,7 @@ pub async fn run(database_url: &str, args: Args) -> CliResult {
         name: Some("auditrail export".into()),
     };
     let mut export = services
-        .export(org.id, &org.slug, operator, query.filter, args.format)
+        .export(&org.operator_access(), operator, query.filter, args.format)
         .await?;
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),

@@ -6,7 +6,7 @@ use super::{services, CliResult};
 use crate::demo;
 use crate::service::{Services, SessionSettings, MAX_BATCH};
 use crate::store::Organization;
-use app::model::{EventFilter, Permission, Plan};
+use app::model::{EventFilter, EventSource, Permission, Plan};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// The demo organization's slug.
@@ -83,7 +83,9 @@ pub async fn run(database_url: &str, args: Args) -> CliResult {
         let mut generator = demo::EventGenerator::new(args.events);
         while let Some(batch) = generator.next_batch(MAX_BATCH) {
             let n = batch.len() as u64;
-            services.ingest(org.id, batch).await?;
+            services
+                .ingest(&org.operator_access(), EventSource::Operator, batch)
+                .await?;
             progress.inc(n);
         }
         progress.finish();

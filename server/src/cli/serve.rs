@@ -43,6 +43,7 @@ pub async fn run(database_url: &str, args: Args) -> CliResult {
         },
     };
     let services = services(database_url, sessions).await?;
+    tokio::spawn(link_own_events(services.clone()));
     if !args.assets_dir.join("index.html").exists() {
         tracing::warn!(dir = %args.assets_dir.display(), "web app not built here: run `trunk build --release`");
     }
@@ -56,6 +57,20 @@ pub async fn run(database_url: &str, args: Args) -> CliResult {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     Ok(())
+}
+
+/// How often self-audit events left staged (by a crash between a change's commit and the
+/// linking of its events) are linked into their chains.
+const LINK_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Links staged self-audit events at start and then every [`LINK_EVERY`].
+async fn link_own_events(services: std::sync::Arc<crate::service::Services>) {
+    loop {
+        if let Err(error) = services.link_own_events().await {
+            tracing::error!(%error, "could not link staged security events; will retry");
+        }
+        tokio::time::sleep(LINK_EVERY).await;
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

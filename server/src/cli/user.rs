@@ -1,4 +1,5 @@
-//! `auditrail user create --org S --email E --role R [--name N] [--password P]`.
+//! `auditrail user create --org S --email E --role R [--name N] [--password P]` and
+//! `auditrail user reset-link --email E`.
 
 use super::{services, CliResult};
 use crate::service::{generate_password, SessionSettings};
@@ -23,17 +24,31 @@ pub enum Command {
         #[arg(long, env = "AUDITRAIL_USER_PASSWORD")]
         password: Option<String>,
     },
+    /// Issue a single-use password reset link (valid one hour) for the account with this email,
+    /// after checking who asks; using it ends every other link of the account.
+    ResetLink {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 pub async fn run(database_url: &str, command: Command) -> CliResult {
-    let Command::Create {
-        org,
-        email,
-        role,
-        name,
-        password,
-    } = command;
     let services = services(database_url, SessionSettings::default()).await?;
+    let (org, email, role, name, password) = match command {
+        Command::Create {
+            org,
+            email,
+            role,
+            name,
+            password,
+        } => (org, email, role, name, password),
+        Command::ResetLink { email } => {
+            let token = services.issue_reset_token(&email).await?;
+            println!("Reset link for {email} (valid one hour, single use):");
+            println!("/reset-password/{token}");
+            return Ok(());
+        }
+    };
     let org = services.organization(&org).await?;
     let generated = password.is_none();
     let password = password.unwrap_or_else(generate_password);

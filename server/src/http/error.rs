@@ -1,6 +1,7 @@
 //! Errors as HTTP responses: the status of the [`ApiError`] and `{"error": {...}}`.
 
 use app::model::{ApiError, ErrorEnvelope};
+use axum::http::header::RETRY_AFTER;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -19,7 +20,8 @@ impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         let status =
             StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(ErrorEnvelope { error: self.0 })).into_response()
+        let retry_after = self.0.retry_after.map(|s| [(RETRY_AFTER, s.to_string())]);
+        (status, retry_after, Json(ErrorEnvelope { error: self.0 })).into_response()
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::caller::Caller;
 use super::{AppState, HttpError};
-use app::model::{ApiError, EventQuery, ExportFormat, Permission};
+use app::model::{ApiError, EventQuery, ExportFormat};
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -42,19 +42,10 @@ pub async fn export(
     caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, HttpError> {
-    let access = caller.access();
-    access.require(Permission::AuditLogsRead)?;
-    access.require(Permission::AuditLogsExport)?;
     let (format, query) = parse(raw.as_deref())?;
     let export = state
         .services
-        .export(
-            access.org_id,
-            &access.org_slug,
-            caller.actor(),
-            query.filter,
-            format,
-        )
+        .export(caller.access(), caller.actor(), query.filter, format)
         .await?;
     let disposition = format!("attachment; filename=\"{}\"", export.file_name);
     Ok((

@@ -1,10 +1,11 @@
 //! API keys: issued with scopes, shown once, stored as a SHA-256; listed, renamed, rotated and
 //! deleted by members holding `api_keys:manage`.
 
+use super::authorization::check_within;
 use super::self_audit::OwnEvent;
 use super::Services;
 use crate::digest::sha256_hex;
-use crate::store::{ApiKey, Organization};
+use crate::store::{ApiKey, IdentityTx, Organization};
 use app::api::api_keys::ApiKeysBackend;
 use app::model::{
     Access, ApiError, ApiKeySummary, CreatedApiKey, ErrorCode, Permission, Requester,
@@ -63,22 +64,33 @@ fn key_event(action: &str, requester: &Requester, id: i64, name: &str) -> OwnEve
 }
 
 impl Services {
-    /// Creates an API key; answers it and its full secret, which is never shown again.
-    pub async fn create_api_key(
-        &self,
-        org: &Organization,
+    /// Issues a key in `tx`; answers it and its full secret, which is never shown again.
+    async fn issue_api_key(
+        tx: &mut IdentityTx,
+        org_id: i64,
         name: &str,
         scopes: &[Permission],
     ) -> Result<(ApiKey, String), ApiError> {
         let name = check_name(name)?;
         check_scopes(scopes)?;
         let secret = new_secret();
-        let key = self
-            .stores
-            .identity
-            .create_api_key(org.id, name, scopes, &secret.hash, &secret.last4)
+        let key = tx
+            .create_api_key(org_id, name, scopes, &secret.hash, &secret.last4)
             .await?;
         Ok((key, secret.secret))
+    }
+
+    /// Creates an API key for the operator at the command line; answers it and its secret.
+    pub async fn create_api_key(
+        &self,
+        org: &Organization,
+        name: &str,
+        scopes: &[Permission],
+    ) -> Result<(ApiKey, String), ApiError> {
+        let mut tx = self.stores.identity.begin().await?;
+        let created = Self::issue_api_key(&mut tx, org.id, name, scopes).await?;
+        tx.commit().await?;
+        Ok(created)
     }
 
     /// The key and its access for a presented secret, or 401. Notes the key as used.
@@ -100,13 +112,18 @@ impl Services {
         Ok((key, access))
     }
 
-    /// One key of the requester's organization, after checking `api_keys:manage`.
+    /// One key of the requester's organization that the requester may act on: they hold
+    /// `api_keys:manage` and every scope of the key (else they could rotate a reading key and
+    /// read with it).
     async fn managed_key(&self, requester: &Requester, id: i64) -> Result<ApiKeySummary, ApiError> {
-        self.api_keys(requester)
+        let key = self
+            .api_keys(requester)
             .await?
             .into_iter()
             .find(|k| k.id == id)
-            .ok_or_else(|| ApiError::not_found("API key"))
+            .ok_or_else(|| ApiError::not_found("API key"))?;
+        check_within(&requester.viewer.access, &key.scopes, "manage this key")?;
+        Ok(key)
     }
 }
 
@@ -124,14 +141,17 @@ impl ApiKeysBackend for Services {
         name: &str,
         scopes: &[Permission],
     ) -> Result<CreatedApiKey, ApiError> {
-        requester.viewer.access.require(Permission::ApiKeysManage)?;
-        let org = self.organization(&requester.viewer.access.org_slug).await?;
-        let (key, secret) = Services::create_api_key(self, &org, name, scopes).await?;
+        let access = &requester.viewer.access;
+        access.require(Permission::ApiKeysManage)?;
+        check_within(access, scopes, "create this key").map_err(|e| e.with_field("scopes"))?;
+        let mut tx = self.stores.identity.begin().await?;
+        let (key, secret) = Self::issue_api_key(&mut tx, access.org_id, name, scopes).await?;
         let scopes: Vec<_> = key.scopes.iter().map(|s| s.as_str()).collect();
         let event = key_event("api_key.created", requester, key.id, &key.name)
             .detail("key_last4", key.last4.clone())
             .detail("scopes", scopes);
-        self.record(org.id, &requester.client, event).await?;
+        Self::stage(&mut tx, access.org_id, &requester.client, event).await?;
+        self.commit(tx).await?;
         let key = self.managed_key(requester, key.id).await?;
         Ok(CreatedApiKey { key, secret })
     }
@@ -145,13 +165,15 @@ impl ApiKeysBackend for Services {
         let before = self.managed_key(requester, id).await?;
         let name = check_name(name)?;
         let org = requester.viewer.access.org_id;
-        if !self.stores.identity.rename_api_key(org, id, name).await? {
+        let mut tx = self.stores.identity.begin().await?;
+        if !tx.rename_api_key(org, id, name).await? {
             return Err(ApiError::not_found("API key"));
         }
         let event = key_event("api_key.updated", requester, id, name)
             .detail("key_last4", before.last4.clone())
             .change("name", before.name, name);
-        self.record(org, &requester.client, event).await
+        Self::stage(&mut tx, org, &requester.client, event).await?;
+        self.commit(tx).await
     }
 
     async fn rotate_api_key(
@@ -162,9 +184,8 @@ impl ApiKeysBackend for Services {
         let before = self.managed_key(requester, id).await?;
         let secret = new_secret();
         let org = requester.viewer.access.org_id;
-        if !self
-            .stores
-            .identity
+        let mut tx = self.stores.identity.begin().await?;
+        if !tx
             .rotate_api_key(org, id, &secret.hash, &secret.last4)
             .await?
         {
@@ -173,7 +194,8 @@ impl ApiKeysBackend for Services {
         let event = key_event("api_key.rotated", requester, id, &before.name)
             .detail("key_last4", before.last4.clone())
             .detail("new_key_last4", secret.last4.clone());
-        self.record(org, &requester.client, event).await?;
+        Self::stage(&mut tx, org, &requester.client, event).await?;
+        self.commit(tx).await?;
         let key = self.managed_key(requester, id).await?;
         Ok(CreatedApiKey {
             key,
@@ -184,11 +206,13 @@ impl ApiKeysBackend for Services {
     async fn delete_api_key(&self, requester: &Requester, id: i64) -> Result<(), ApiError> {
         let before = self.managed_key(requester, id).await?;
         let org = requester.viewer.access.org_id;
-        if !self.stores.identity.delete_api_key(org, id).await? {
+        let mut tx = self.stores.identity.begin().await?;
+        if !tx.delete_api_key(org, id).await? {
             return Err(ApiError::not_found("API key"));
         }
         let event = key_event("api_key.deleted", requester, id, &before.name)
             .detail("key_last4", before.last4);
-        self.record(org, &requester.client, event).await
+        Self::stage(&mut tx, org, &requester.client, event).await?;
+        self.commit(tx).await
     }
 }

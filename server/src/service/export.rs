@@ -1,10 +1,12 @@
 //! Export: a filtered view as CSV, JSON or NDJSON, read in keyset chunks and streamed as it is
 //! read, so memory stays flat whatever the size. Every export is audited before any row leaves.
 
+use super::ingest::validate;
 use super::Services;
 use crate::store::EventStore;
 use app::model::{
-    Actor, ApiError, AuditEvent, Cursor, EventFilter, EventResult, ExportFormat, NewEvent,
+    Access, Actor, ApiError, AuditEvent, Cursor, EventFilter, EventResult, EventSource,
+    ExportFormat, NewEvent, Permission,
 };
 use chrono::Utc;
 use futures::stream::{self, Stream};
@@ -72,37 +74,48 @@ struct Recorder {
     recorded: bool,
 }
 
+/// The `export.created` event of an export of `rows` events.
+fn export_event(
+    actor: &Actor,
+    format: ExportFormat,
+    filter: &EventFilter,
+    rows: u64,
+    complete: bool,
+) -> NewEvent {
+    let details = json!({
+        "format": format.as_str(),
+        "filter": filter,
+        "rows": rows,
+        "complete": complete,
+    });
+    NewEvent {
+        action: "export.created".into(),
+        category: None,
+        occurred_at: None,
+        actor: actor.clone(),
+        targets: vec![],
+        context: Default::default(),
+        result: if complete {
+            EventResult::Success
+        } else {
+            EventResult::Failure
+        },
+        details: details.as_object().cloned().unwrap_or_default(),
+        changes: vec![],
+        idempotency_key: None,
+    }
+}
+
 impl Recorder {
     fn event(&self, complete: bool) -> NewEvent {
-        let details = json!({
-            "format": self.format.as_str(),
-            "filter": &self.filter,
-            "rows": self.rows,
-            "complete": complete,
-        });
-        NewEvent {
-            action: "export.created".into(),
-            category: None,
-            occurred_at: None,
-            actor: self.actor.clone(),
-            targets: vec![],
-            context: Default::default(),
-            result: if complete {
-                EventResult::Success
-            } else {
-                EventResult::Failure
-            },
-            details: details.as_object().cloned().unwrap_or_default(),
-            changes: vec![],
-            idempotency_key: None,
-        }
+        export_event(&self.actor, self.format, &self.filter, self.rows, complete)
     }
 
     /// Records a completed export (before the response ends, so the client sees it committed).
     async fn finish(&mut self) -> Result<(), ApiError> {
         self.recorded = true;
         self.services
-            .ingest(self.org_id, vec![self.event(true)])
+            .append(self.org_id, &EventSource::Auditrail, vec![self.event(true)])
             .await
             .map(|_| ())
     }
@@ -117,7 +130,10 @@ impl Drop for Recorder {
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => {
                 runtime.spawn(async move {
-                    if let Err(error) = services.ingest(org_id, vec![event]).await {
+                    let recorded = services
+                        .append(org_id, &EventSource::Auditrail, vec![event])
+                        .await;
+                    if let Err(error) = recorded {
                         tracing::error!(%error, "could not record an interrupted export");
                     }
                 });
@@ -308,17 +324,25 @@ fn file_name(org_slug: &str, filter: &EventFilter, format: ExportFormat) -> Stri
 }
 
 impl Services {
-    /// Starts an export of an organization's events matching `filter`, as the log stands now
-    /// (events arriving meanwhile are left out). When the last row is out — or the client goes
-    /// away — the export is recorded as `export.created` with actor, format, filter and rows.
+    /// Starts an export of the caller's organization's events matching `filter`, as the log
+    /// stands now (events arriving meanwhile are left out); the caller needs `audit_logs:read`
+    /// and `audit_logs:export`. When the last row is out — or the client goes away — the export
+    /// is recorded as `export.created` with actor, format, filter and rows. No row leaves
+    /// before that record is known to be valid, so no export can go unrecorded for its shape.
     pub async fn export(
         &self,
-        org_id: i64,
-        org_slug: &str,
+        caller: &Access,
         actor: Actor,
         filter: EventFilter,
         format: ExportFormat,
     ) -> Result<Export, ApiError> {
+        caller.require(Permission::AuditLogsRead)?;
+        caller.require(Permission::AuditLogsExport)?;
+        let (org_id, org_slug) = (caller.org_id, caller.org_slug.as_str());
+        validate(
+            &export_event(&actor, format, &filter, u64::MAX, true),
+            Utc::now(),
+        )?;
         let head = self.stores.events.head_seq(org_id).await?;
         let file_name = file_name(org_slug, &filter, format);
         let recorder = Recorder {

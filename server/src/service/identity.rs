@@ -38,17 +38,14 @@ impl Services {
             return Err(ApiError::invalid("name must not be empty").with_field("name"));
         }
         let retention = plan.max_retention_days().min(90);
-        let org = self
-            .stores
-            .identity
+        let mut tx = self.stores.identity.begin().await?;
+        let org = tx
             .create_organization(slug, name.trim(), plan, retention)
             .await?;
         for (role, permissions) in BUILTIN_ROLES {
-            self.stores
-                .identity
-                .create_role(org.id, role, permissions, true)
-                .await?;
+            tx.create_role(org.id, role, permissions, true).await?;
         }
+        tx.commit().await?;
         Ok(org)
     }
 
@@ -68,10 +65,9 @@ impl Services {
         name: &str,
         permissions: &[Permission],
     ) -> Result<(), ApiError> {
-        self.stores
-            .identity
-            .create_role(org.id, name, permissions, false)
-            .await?;
+        let mut tx = self.stores.identity.begin().await?;
+        tx.create_role(org.id, name, permissions, false).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -93,20 +89,17 @@ impl Services {
             .role_by_name(org.id, role_name)
             .await?
             .ok_or_else(|| ApiError::not_found("role").with_field("role"))?;
-        let user = match self.stores.identity.user_by_email(email).await? {
+        let existing = self.stores.identity.user_by_email(email).await?;
+        let mut tx = self.stores.identity.begin().await?;
+        let user = match existing {
             Some(user) => user,
             None => {
-                let hash = hash_password(password)?;
-                self.stores
-                    .identity
-                    .create_user(email, display_name, &hash)
-                    .await?
+                let hash = hash_password(password.to_owned()).await?;
+                tx.create_user(email, display_name, &hash).await?
             }
         };
-        self.stores
-            .identity
-            .add_member(org.id, user.id, role.id)
-            .await?;
+        tx.add_member(org.id, user.id, role.id).await?;
+        tx.commit().await?;
         Ok(user)
     }
 }

@@ -4,14 +4,14 @@ use super::Services;
 use crate::digest::sha256_hex;
 use crate::store::EventDraft;
 use app::catalog::{category_for, render_message};
-use app::model::{ApiError, AuditEvent, ErrorCode, NewEvent};
+use app::model::{Access, ApiError, AuditEvent, ErrorCode, EventSource, NewEvent, Permission};
 use chrono::{DateTime, SubsecRound, Utc};
 
 /// Most events one ingest request may carry.
 pub const MAX_BATCH: usize = 1000;
 
 /// The stored form of a posted event (before `seq`, `received_at` and the chain are assigned).
-fn draft(new: NewEvent, now: DateTime<Utc>) -> EventDraft {
+fn draft(new: NewEvent, source: &EventSource, now: DateTime<Utc>) -> EventDraft {
     let content_hash = sha256_hex(&serde_json::to_vec(&new).unwrap_or_default());
     let message = render_message(&new.action, &new.actor, &new.targets, &new.details);
     let category = category_for(&new.action, new.category.as_deref());
@@ -30,6 +30,7 @@ fn draft(new: NewEvent, now: DateTime<Utc>) -> EventDraft {
         changes: new.changes,
         message,
         idempotency_key: new.idempotency_key,
+        source: Some(source.clone()),
         prev_hash: String::new(),
         hash: String::new(),
     };
@@ -40,11 +41,33 @@ fn draft(new: NewEvent, now: DateTime<Utc>) -> EventDraft {
 }
 
 impl Services {
-    /// Validates and appends a batch for an organization: all events are stored, or none.
-    /// Answers the stored events in input order (originals for idempotent retries).
+    /// Validates and appends a batch posted by `caller` (who needs `events:write`): all events
+    /// are stored, or none. Answers the stored events in input order (originals for idempotent
+    /// retries). Auditrail's own actor is reserved: an event claiming it is refused.
     pub async fn ingest(
         &self,
+        caller: &Access,
+        source: EventSource,
+        batch: Vec<NewEvent>,
+    ) -> Result<Vec<AuditEvent>, ApiError> {
+        caller.require(Permission::EventsWrite)?;
+        if let Some(index) = batch.iter().position(|e| e.actor.is_reserved()) {
+            return Err(ApiError::new(
+                ErrorCode::ValidationFailed,
+                "actor system/auditrail is reserved for Auditrail's own events",
+            )
+            .with_field("actor.id")
+            .at_index(index));
+        }
+        self.append(caller.org_id, &source, batch).await
+    }
+
+    /// Validates and appends a batch to an organization's chain, recording `source` in each
+    /// event; the door for Auditrail's own events and operator commands.
+    pub(crate) async fn append(
+        &self,
         org_id: i64,
+        source: &EventSource,
         batch: Vec<NewEvent>,
     ) -> Result<Vec<AuditEvent>, ApiError> {
         if batch.is_empty() {
@@ -59,16 +82,20 @@ impl Services {
         // Stored times keep microseconds, the precision every database here holds.
         let now = Utc::now().trunc_subsecs(6);
         for (index, event) in batch.iter().enumerate() {
-            event.validate(now).map_err(|e| {
-                ApiError::new(
-                    ErrorCode::ValidationFailed,
-                    format!("{} {}", e.field, e.reason),
-                )
-                .with_field(e.field)
-                .at_index(index)
-            })?;
+            validate(event, now).map_err(|e| e.at_index(index))?;
         }
-        let drafts = batch.into_iter().map(|e| draft(e, now)).collect();
+        let drafts = batch.into_iter().map(|e| draft(e, source, now)).collect();
         Ok(self.stores.events.append_events(org_id, drafts).await?)
     }
+}
+
+/// Checks one event against the rules, as a wire error naming the field.
+pub(super) fn validate(event: &NewEvent, now: DateTime<Utc>) -> Result<(), ApiError> {
+    event.validate(now).map_err(|e| {
+        ApiError::new(
+            ErrorCode::ValidationFailed,
+            format!("{} {}", e.field, e.reason),
+        )
+        .with_field(e.field)
+    })
 }

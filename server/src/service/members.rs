@@ -1,5 +1,6 @@
 //! Members and invitations of an organization (permission `members:manage`).
 
+use super::authorization::check_within;
 use super::passwords::random_token;
 use super::self_audit::{user_id, OwnEvent};
 use super::Services;
@@ -15,9 +16,13 @@ use chrono::{Duration, Utc};
 /// How long an invitation link works.
 const INVITATION_TTL: Duration = Duration::days(7);
 
-/// A plausible email address: one `@` with text on both sides, no spaces, at most 254 bytes.
+/// The longest email address (RFC 5321's path limit).
+pub const MAX_EMAIL_LEN: usize = 254;
+
+/// A plausible email address: one `@` with text on both sides, no spaces, at most
+/// [`MAX_EMAIL_LEN`] bytes.
 pub fn check_email(email: &str) -> Result<(), ApiError> {
-    let valid = email.len() <= 254
+    let valid = email.len() <= MAX_EMAIL_LEN
         && !email.contains(char::is_whitespace)
         && matches!(email.split_once('@'), Some((local, domain))
             if !local.is_empty() && domain.contains('.') && !domain.contains('@'));
@@ -87,11 +92,18 @@ impl MembersBackend for Services {
         email: &str,
         role_id: i64,
     ) -> Result<CreatedInvitation, ApiError> {
-        requester.viewer.access.require(Permission::MembersManage)?;
+        let access = &requester.viewer.access;
+        access.require(Permission::MembersManage)?;
         let email = email.trim();
         check_email(email)?;
         let role = self.org_role(requester, role_id, "role_id").await?;
-        let org = requester.viewer.access.org_id;
+        check_within(
+            access,
+            &role.permissions,
+            &format!("invite with the role {}", role.name),
+        )
+        .map_err(|e| e.with_field("role_id"))?;
+        let org = access.org_id;
         let identity = &self.stores.identity;
         let existing = identity.user_by_email(email).await?;
         if let Some(user) = &existing {
@@ -104,7 +116,8 @@ impl MembersBackend for Services {
             }
         }
         let token = random_token();
-        let invitation = identity
+        let mut tx = identity.begin().await?;
+        let invitation = tx
             .create_invitation(&NewInvitation {
                 org_id: org,
                 email,
@@ -121,7 +134,8 @@ impl MembersBackend for Services {
         let event = OwnEvent::by("user.invited", requester)
             .target("user", target_id, email)
             .detail("role", role.name);
-        self.record(org, &requester.client, event).await?;
+        Self::stage(&mut tx, org, &requester.client, event).await?;
+        self.commit(tx).await?;
         Ok(CreatedInvitation {
             invitation: invitation.summary,
             token,
@@ -129,18 +143,20 @@ impl MembersBackend for Services {
     }
 
     async fn withdraw_invitation(&self, requester: &Requester, id: i64) -> Result<(), ApiError> {
-        requester.viewer.access.require(Permission::MembersManage)?;
-        let org = requester.viewer.access.org_id;
-        let pending = self
-            .stores
-            .identity
-            .pending_invitations(org, Utc::now())
-            .await?;
+        let access = &requester.viewer.access;
+        access.require(Permission::MembersManage)?;
+        let org = access.org_id;
+        let identity = &self.stores.identity;
+        let pending = identity.pending_invitations(org, Utc::now()).await?;
         let invitation = pending
             .into_iter()
             .find(|i| i.id == id)
             .ok_or_else(|| ApiError::not_found("invitation"))?;
-        if !self.stores.identity.delete_invitation(org, id).await? {
+        if let Some(role) = identity.role_by_name(org, &invitation.role).await? {
+            check_within(access, &role.permissions, "withdraw this invitation")?;
+        }
+        let mut tx = identity.begin().await?;
+        if !tx.delete_invitation(org, id).await? {
             return Err(ApiError::not_found("invitation"));
         }
         let event = OwnEvent::by("org.invitation.withdrawn", requester).target(
@@ -148,7 +164,8 @@ impl MembersBackend for Services {
             format!("invitation_{id}"),
             &invitation.email,
         );
-        self.record(org, &requester.client, event).await
+        Self::stage(&mut tx, org, &requester.client, event).await?;
+        self.commit(tx).await
     }
 
     async fn change_member_role(
@@ -157,38 +174,55 @@ impl MembersBackend for Services {
         user_id: i64,
         role_id: i64,
     ) -> Result<(), ApiError> {
-        requester.viewer.access.require(Permission::MembersManage)?;
+        let access = &requester.viewer.access;
+        access.require(Permission::MembersManage)?;
         not_yourself(requester, user_id, "change the role of")?;
         let member = self.org_member(requester, user_id).await?;
+        check_within(
+            access,
+            &member.role.permissions,
+            &format!("change the role of a member who is {}", member.role.name),
+        )?;
         let role = self.org_role(requester, role_id, "role_id").await?;
-        let org = requester.viewer.access.org_id;
-        if !self
-            .stores
-            .identity
-            .set_member_role(org, user_id, role.id)
-            .await?
-        {
+        check_within(
+            access,
+            &role.permissions,
+            &format!("give the role {}", role.name),
+        )
+        .map_err(|e| e.with_field("role_id"))?;
+        let org = access.org_id;
+        let mut tx = self.stores.identity.begin().await?;
+        if !tx.set_member_role(org, user_id, role.id).await? {
             return Err(ApiError::not_found("member"));
         }
         let event = OwnEvent::by("user.role_edited", requester)
             .user_target(&member.user)
             .detail("role", role.name.clone())
             .change("role", member.role.name, role.name);
-        self.record(org, &requester.client, event).await
+        Self::stage(&mut tx, org, &requester.client, event).await?;
+        self.commit(tx).await
     }
 
     async fn remove_member(&self, requester: &Requester, user_id: i64) -> Result<(), ApiError> {
-        requester.viewer.access.require(Permission::MembersManage)?;
+        let access = &requester.viewer.access;
+        access.require(Permission::MembersManage)?;
         not_yourself(requester, user_id, "remove")?;
         let member = self.org_member(requester, user_id).await?;
-        let org = requester.viewer.access.org_id;
-        if !self.stores.identity.remove_member(org, user_id).await? {
+        check_within(
+            access,
+            &member.role.permissions,
+            &format!("remove a member who is {}", member.role.name),
+        )?;
+        let org = access.org_id;
+        let mut tx = self.stores.identity.begin().await?;
+        if !tx.remove_member(org, user_id).await? {
             return Err(ApiError::not_found("member"));
         }
         let event = OwnEvent::by("user.deleted", requester)
             .user_target(&member.user)
             .detail("role", member.role.name);
-        self.record(org, &requester.client, event).await
+        Self::stage(&mut tx, org, &requester.client, event).await?;
+        self.commit(tx).await
     }
 }
 

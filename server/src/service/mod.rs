@@ -4,6 +4,7 @@
 mod account;
 mod activity;
 mod api_keys;
+mod authorization;
 mod backend;
 mod export;
 mod identity;
@@ -11,6 +12,7 @@ mod ingest;
 mod members;
 mod passwords;
 mod query;
+mod rate_limit;
 mod roles;
 mod saved_views;
 mod self_audit;
@@ -25,18 +27,25 @@ pub use sign_in::{LockoutPolicy, SessionSettings, DEVICE_COOKIE, SESSION_COOKIE}
 
 use crate::store::{StoreError, Stores};
 use app::model::{ApiError, ErrorCode};
+use rate_limit::RateLimits;
+use std::sync::Arc;
 
 /// Auditrail's capabilities over one store.
 #[derive(Clone)]
 pub struct Services {
     stores: Stores,
     sessions: SessionSettings,
+    limits: Arc<RateLimits>,
 }
 
 impl Services {
     /// The services over `stores`, with sessions configured by `sessions`.
     pub fn new(stores: Stores, sessions: SessionSettings) -> Self {
-        Self { stores, sessions }
+        Self {
+            stores,
+            sessions,
+            limits: Arc::default(),
+        }
     }
 
     /// The underlying stores.

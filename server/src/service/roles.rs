@@ -1,5 +1,6 @@
 //! Roles: the built-in ones and custom permission sets (permission `roles:manage`).
 
+use super::authorization::check_within;
 use super::self_audit::OwnEvent;
 use super::Services;
 use crate::store::Role;
@@ -43,7 +44,8 @@ fn role_event(action: &str, requester: &Requester, role: &Role) -> OwnEvent {
 }
 
 impl Services {
-    /// A custom role of the requester's organization (built-in roles cannot change).
+    /// A custom role of the requester's organization that the requester may change: not a
+    /// built-in role, not the role they hold, and nothing above their own permissions.
     async fn custom_role(&self, requester: &Requester, id: i64) -> Result<Role, ApiError> {
         let role = self.org_role(requester, id, "id").await?;
         if role.builtin {
@@ -52,6 +54,17 @@ impl Services {
                 format!("{} is a built-in role and cannot be changed", role.name),
             ));
         }
+        if role.name == requester.viewer.role {
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                "you cannot change the role you hold: ask another member who manages roles",
+            ));
+        }
+        check_within(
+            &requester.viewer.access,
+            &role.permissions,
+            &format!("change the role {}", role.name),
+        )?;
         Ok(role)
     }
 }
@@ -72,17 +85,18 @@ impl RolesBackend for Services {
         name: &str,
         permissions: &[Permission],
     ) -> Result<RoleSummary, ApiError> {
-        requester.viewer.access.require(Permission::RolesManage)?;
+        let access = &requester.viewer.access;
+        access.require(Permission::RolesManage)?;
         let (name, permissions) = check_role(name, permissions)?;
-        let org = requester.viewer.access.org_id;
-        let role = self
-            .stores
-            .identity
-            .create_role(org, &name, &permissions, false)
-            .await?;
+        check_within(access, &permissions, "create this role")
+            .map_err(|e| e.with_field("permissions"))?;
+        let org = access.org_id;
+        let mut tx = self.stores.identity.begin().await?;
+        let role = tx.create_role(org, &name, &permissions, false).await?;
         let event = role_event("role.created", requester, &role)
             .detail("permissions", names(&role.permissions));
-        self.record(org, &requester.client, event).await?;
+        Self::stage(&mut tx, org, &requester.client, event).await?;
+        self.commit(tx).await?;
         Ok(RoleSummary {
             id: role.id,
             name: role.name,
@@ -99,16 +113,15 @@ impl RolesBackend for Services {
         name: &str,
         permissions: &[Permission],
     ) -> Result<(), ApiError> {
-        requester.viewer.access.require(Permission::RolesManage)?;
+        let access = &requester.viewer.access;
+        access.require(Permission::RolesManage)?;
         let (name, permissions) = check_role(name, permissions)?;
         let before = self.custom_role(requester, id).await?;
-        let org = requester.viewer.access.org_id;
-        if !self
-            .stores
-            .identity
-            .update_role(org, id, &name, &permissions)
-            .await?
-        {
+        check_within(access, &permissions, "give this role these permissions")
+            .map_err(|e| e.with_field("permissions"))?;
+        let org = access.org_id;
+        let mut tx = self.stores.identity.begin().await?;
+        if !tx.update_role(org, id, &name, &permissions).await? {
             return Err(ApiError::not_found("role"));
         }
         let event = role_event("role.updated", requester, &before)
@@ -118,14 +131,16 @@ impl RolesBackend for Services {
                 names(&before.permissions),
                 names(&permissions),
             );
-        self.record(org, &requester.client, event).await
+        Self::stage(&mut tx, org, &requester.client, event).await?;
+        self.commit(tx).await
     }
 
     async fn delete_role(&self, requester: &Requester, id: i64) -> Result<(), ApiError> {
         requester.viewer.access.require(Permission::RolesManage)?;
         let role = self.custom_role(requester, id).await?;
         let org = requester.viewer.access.org_id;
-        if !self.stores.identity.delete_role(org, id).await? {
+        let mut tx = self.stores.identity.begin().await?;
+        if !tx.delete_role(org, id).await? {
             return Err(ApiError::new(
                 ErrorCode::Conflict,
                 format!(
@@ -136,7 +151,8 @@ impl RolesBackend for Services {
         }
         let event = role_event("role.deleted", requester, &role)
             .detail("permissions", names(&role.permissions));
-        self.record(org, &requester.client, event).await
+        Self::stage(&mut tx, org, &requester.client, event).await?;
+        self.commit(tx).await
     }
 }
 

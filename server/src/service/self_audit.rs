@@ -1,12 +1,14 @@
-//! Self-audit: Auditrail's own security actions, recorded in the organization's log through
-//! the same ingest path as any other event.
+//! Self-audit: Auditrail's own security actions, staged in the transaction of the change they
+//! record and then linked into the organization's chain through the same append as any event.
 
+use super::ingest::validate;
 use super::Services;
-use crate::store::{Organization, User};
+use crate::store::{IdentityTx, Organization, User};
 use app::model::{
-    Actor, ActorType, ApiError, Change, ClientInfo, EventContext, EventResult, NewEvent, Requester,
-    Target,
+    Actor, ActorType, ApiError, Change, ClientInfo, EventContext, EventResult, EventSource,
+    NewEvent, Requester, Target, AUDITRAIL_ACTOR_ID,
 };
+use chrono::{SubsecRound, Utc};
 use serde_json::{Map, Value};
 
 /// One of Auditrail's own actions, about to be recorded.
@@ -99,21 +101,25 @@ pub fn user_actor(user: &User) -> Actor {
     }
 }
 
-/// Auditrail itself, the actor of its detections.
+/// Auditrail itself, the actor of its detections (reserved: ingest refuses it).
 pub fn system_actor() -> Actor {
     Actor {
         kind: ActorType::System,
-        id: "auditrail".into(),
+        id: AUDITRAIL_ACTOR_ID.into(),
         email: None,
         name: Some("Auditrail".into()),
     }
 }
 
+/// Most staged events linked per round.
+const LINK_BATCH: i64 = 500;
+
 impl Services {
-    /// Records `event` in the organization's log with where the request came from. A failure
-    /// is logged and answered: the action happened, but its record could not be written.
-    pub(super) async fn record(
-        &self,
+    /// Stages `event` in `tx`, with where the request came from: it commits with the change it
+    /// records, or neither does. An event that would not pass validation fails here, before
+    /// anything commits.
+    pub(super) async fn stage(
+        tx: &mut IdentityTx,
         org_id: i64,
         client: &ClientInfo,
         event: OwnEvent,
@@ -121,26 +127,60 @@ impl Services {
         let mut event = event.event;
         event.context.ip = client.ip.clone();
         event.context.user_agent = client.user_agent.clone();
-        let action = event.action.clone();
-        self.ingest(org_id, vec![event])
-            .await
-            .map(|_| ())
-            .map_err(|error| {
-                tracing::error!(org_id, action, %error, "could not record a security event");
-                error
-            })
+        let now = Utc::now().trunc_subsecs(6);
+        event.occurred_at = Some(now);
+        // A retried link yields the original event instead of a second one.
+        event.idempotency_key = Some(format!("auditrail-{}", uuid::Uuid::now_v7()));
+        validate(&event, now).inspect_err(|error| {
+            tracing::error!(org_id, action = event.action, %error, "invalid security event");
+        })?;
+        tx.stage_own_event(org_id, &event).await?;
+        Ok(())
     }
 
-    /// Records the same event in each of the organizations.
-    pub(super) async fn record_in_each(
-        &self,
+    /// Stages the same event in each of the organizations.
+    pub(super) async fn stage_in_each(
+        tx: &mut IdentityTx,
         organizations: &[Organization],
         client: &ClientInfo,
         event: impl Fn() -> OwnEvent,
     ) -> Result<(), ApiError> {
         for org in organizations {
-            self.record(org.id, client, event()).await?;
+            Self::stage(tx, org.id, client, event()).await?;
         }
         Ok(())
+    }
+
+    /// Commits a change with its staged events, then links them into their chains. Once the
+    /// commit succeeded the change and its record are durable: a failure to link is logged and
+    /// retried by [`Services::link_own_events`] (run at start and every few seconds).
+    pub(super) async fn commit(&self, tx: IdentityTx) -> Result<(), ApiError> {
+        tx.commit().await?;
+        if let Err(error) = self.link_own_events().await {
+            tracing::warn!(%error, "security events staged; linking them will be retried");
+        }
+        Ok(())
+    }
+
+    /// Links every staged self-audit event into its organization's chain, oldest first, and
+    /// forgets it. Safe to run concurrently and again after a crash: each staged event carries
+    /// an idempotency key, so it is appended once.
+    pub async fn link_own_events(&self) -> Result<(), ApiError> {
+        let identity = &self.stores.identity;
+        loop {
+            let pending = identity.pending_own_events(LINK_BATCH).await?;
+            if pending.is_empty() {
+                return Ok(());
+            }
+            for group in pending.chunk_by(|a, b| a.org_id == b.org_id) {
+                let events = group.iter().map(|p| p.event.clone()).collect();
+                self.append(group[0].org_id, &EventSource::Auditrail, events)
+                    .await?;
+                let ids: Vec<i64> = group.iter().map(|p| p.id).collect();
+                let mut tx = identity.begin().await?;
+                tx.forget_own_events(&ids).await?;
+                tx.commit().await?;
+            }
+        }
     }
 }

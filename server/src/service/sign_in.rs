@@ -1,12 +1,14 @@
 //! Signing in and out: passwords, lockout after repeated failures, new-device detection,
 //! sessions and their cookies.
 
+use super::members::MAX_EMAIL_LEN;
 use super::passwords::{hash_password, password_matches, random_token};
+use super::rate_limit::Door;
 use super::self_audit::{system_actor, user_actor, OwnEvent};
 use super::user_agent::{browser, operating_system};
 use super::Services;
 use crate::digest::sha256_hex;
-use crate::store::{Member, NewSession, Organization, User};
+use crate::store::{IdentityTx, Member, NewSession, Organization, User};
 use app::api::context::Session;
 use app::api::session::{SessionBackend, SignedIn};
 use app::model::{Access, ApiError, ClientInfo, ErrorCode, OrganizationChoice, Requester, Viewer};
@@ -61,7 +63,8 @@ fn invalid_credentials() -> ApiError {
 }
 
 fn locked(until: DateTime<Utc>, now: DateTime<Utc>) -> ApiError {
-    let minutes = ((until - now).num_seconds() + 59).div_euclid(60).max(1);
+    let seconds = (until - now).num_seconds().max(1);
+    let minutes = (seconds + 59).div_euclid(60);
     ApiError::new(
         ErrorCode::TooManyAttempts,
         format!(
@@ -70,6 +73,7 @@ fn locked(until: DateTime<Utc>, now: DateTime<Utc>) -> ApiError {
             if minutes == 1 { "" } else { "s" }
         ),
     )
+    .retry_after(u64::try_from(seconds).unwrap_or(1))
 }
 
 fn organizations(memberships: &[Member]) -> Vec<Organization> {
@@ -120,10 +124,11 @@ impl Services {
     }
 
     /// Opens a session for a user whose credentials were checked, in `org_id` or their first
-    /// organization; records the login (and a new device). `device` is the browser's device
-    /// cookie, if it has one.
+    /// organization, and stages the login (and a new device) in `tx`. `device` is the browser's
+    /// device cookie, if it has one. The caller commits.
     pub(super) async fn open_session(
         &self,
+        tx: &mut IdentityTx,
         user: &User,
         org_id: Option<i64>,
         client: &ClientInfo,
@@ -139,21 +144,17 @@ impl Services {
             .ok_or_else(|| ApiError::new(ErrorCode::Forbidden, "you belong to no organization"))?;
         let org = member.organization.id;
         let token = random_token();
-        self.stores
-            .identity
-            .create_session(&NewSession {
-                token_hash: &sha256_hex(token.as_bytes()),
-                user_id: user.id,
-                org_id: org,
-                expires_at: Utc::now() + self.sessions.ttl,
-            })
-            .await?;
+        tx.create_session(&NewSession {
+            token_hash: &sha256_hex(token.as_bytes()),
+            user_id: user.id,
+            org_id: org,
+            expires_at: Utc::now() + self.sessions.ttl,
+        })
+        .await?;
         let device = device
             .filter(|d| d.len() == random_token().len())
             .map_or_else(random_token, str::to_owned);
-        let new_device = self
-            .stores
-            .identity
+        let new_device = tx
             .remember_device(user.id, &sha256_hex(device.as_bytes()))
             .await?;
         if new_device {
@@ -161,10 +162,15 @@ impl Services {
             let event = OwnEvent::new("user.new_device_logged_in", user_actor(user))
                 .detail("browser", browser(agent))
                 .detail("os", operating_system(agent));
-            self.record(org, client, event).await?;
+            Self::stage(tx, org, client, event).await?;
         }
-        self.record(org, client, OwnEvent::new("user.login", user_actor(user)))
-            .await?;
+        Self::stage(
+            tx,
+            org,
+            client,
+            OwnEvent::new("user.login", user_actor(user)),
+        )
+        .await?;
         Ok(SignedIn {
             viewer: self.viewer(member).await?,
             set_cookies: vec![
@@ -174,28 +180,43 @@ impl Services {
         })
     }
 
-    /// Counts a failed sign-in for `email` (known or not, so a lockout reveals nothing), records
-    /// it in the user's organizations, and locks the account when the policy says so. Answers
-    /// the error to show.
+    /// Counts a sign-in attempt for `email` before its password is checked, in one statement,
+    /// so parallel attempts cannot outrun the lockout: answers the lock error when the account
+    /// is locked or this attempt is beyond the policy's count, else the attempt's number.
+    async fn count_attempt(&self, email: &str) -> Result<i64, ApiError> {
+        let now = Utc::now();
+        let policy = &self.sessions.lockout;
+        let mut tx = self.stores.identity.begin().await?;
+        let (attempts, locked_until) = tx.count_sign_in_attempt(email, now, policy.window).await?;
+        tx.commit().await?;
+        match locked_until.filter(|until| *until > now) {
+            Some(until) => Err(locked(until, now)),
+            None if attempts > i64::from(policy.attempts) => {
+                Err(locked(now + policy.duration, now))
+            }
+            None => Ok(attempts),
+        }
+    }
+
+    /// Records a failed sign-in (attempt number `attempt`) of `email` in the user's
+    /// organizations, and locks the account when the policy says so, all in one transaction.
+    /// Answers the error to show.
     async fn failed_sign_in(
         &self,
         email: &str,
+        attempt: i64,
         user: Option<&User>,
         client: &ClientInfo,
     ) -> Result<ApiError, ApiError> {
         let now = Utc::now();
         let policy = &self.sessions.lockout;
-        let failures = self
-            .stores
-            .identity
-            .count_failed_sign_in(email, now, policy.window)
-            .await?;
         let orgs = match user {
             Some(user) => organizations(&self.stores.identity.memberships(user.id).await?),
             None => vec![],
         };
+        let mut tx = self.stores.identity.begin().await?;
         if let Some(user) = user {
-            self.record_in_each(&orgs, client, || {
+            Self::stage_in_each(&mut tx, &orgs, client, || {
                 OwnEvent::new("auth.login.failure", user_actor(user))
                     .user_target(user)
                     .detail("reason", "wrong password")
@@ -203,26 +224,28 @@ impl Services {
             })
             .await?;
         }
-        if failures < i64::from(policy.attempts) {
+        if attempt < i64::from(policy.attempts) {
+            self.commit(tx).await?;
             return Ok(invalid_credentials());
         }
         let until = now + policy.duration;
-        self.stores.identity.lock_sign_ins(email, until).await?;
+        tx.lock_sign_ins(email, until).await?;
         if let Some(user) = user {
-            self.record_in_each(&orgs, client, || {
+            Self::stage_in_each(&mut tx, &orgs, client, || {
                 OwnEvent::new("security.brute_force.detected", system_actor())
                     .user_target(user)
-                    .detail("failed_attempts", failures)
+                    .detail("failed_attempts", attempt)
                     .detail("window_minutes", policy.window.num_minutes())
             })
             .await?;
-            self.record_in_each(&orgs, client, || {
+            Self::stage_in_each(&mut tx, &orgs, client, || {
                 OwnEvent::new("security.account.lockout", system_actor())
                     .user_target(user)
                     .detail("locked_until", until.to_rfc3339())
             })
             .await?;
         }
+        self.commit(tx).await?;
         Ok(locked(until, now))
     }
 
@@ -247,36 +270,50 @@ impl SessionBackend for Services {
         device: Option<&str>,
     ) -> Result<SignedIn, ApiError> {
         let email = email.trim().to_lowercase();
-        let now = Utc::now();
-        if let Some(until) = self.stores.identity.locked_until(&email, now).await? {
-            return Err(locked(until, now));
+        if email.len() > MAX_EMAIL_LEN {
+            return Err(invalid_credentials());
         }
+        self.limits
+            .check(Door::SignIn, client.ip.as_deref(), &email)?;
+        let attempt = self.count_attempt(&email).await?;
         let user = self.stores.identity.user_by_email(&email).await?;
         let matches = match &user {
-            Some(user) => password_matches(&user.password_hash, password),
+            Some(user) => password_matches(user.password_hash.clone(), password.to_owned()).await?,
             None => {
                 // Spend the same effort as a real check, so timing does not reveal emails.
-                let _ = hash_password(password);
+                hash_password(password.to_owned()).await?;
                 false
             }
         };
         match user {
             Some(user) if matches => {
-                self.stores.identity.clear_failed_sign_ins(&email).await?;
-                self.open_session(&user, None, client, device).await
+                let mut tx = self.stores.identity.begin().await?;
+                tx.clear_failed_sign_ins(&email).await?;
+                let signed_in = self
+                    .open_session(&mut tx, &user, None, client, device)
+                    .await?;
+                self.commit(tx).await?;
+                Ok(signed_in)
             }
-            user => Err(self.failed_sign_in(&email, user.as_ref(), client).await?),
+            user => Err(self
+                .failed_sign_in(&email, attempt, user.as_ref(), client)
+                .await?),
         }
     }
 
     async fn sign_out(&self, session: &Session, requester: &Requester) -> Result<String, ApiError> {
-        self.stores
-            .identity
-            .delete_session(&sha256_hex(session.token.as_bytes()))
+        let mut tx = self.stores.identity.begin().await?;
+        tx.delete_session(&sha256_hex(session.token.as_bytes()))
             .await?;
         let event = OwnEvent::by("user.logout", requester);
-        self.record(requester.viewer.access.org_id, &requester.client, event)
-            .await?;
+        Self::stage(
+            &mut tx,
+            requester.viewer.access.org_id,
+            &requester.client,
+            event,
+        )
+        .await?;
+        self.commit(tx).await?;
         Ok(self.cookie(SESSION_COOKIE, "", 0))
     }
 
@@ -289,14 +326,11 @@ impl SessionBackend for Services {
             .await?
             .ok_or_else(not_found)?;
         let token_hash = sha256_hex(session.token.as_bytes());
-        if !self
-            .stores
-            .identity
-            .switch_session(&token_hash, org.id)
-            .await?
-        {
+        let mut tx = self.stores.identity.begin().await?;
+        if !tx.switch_session(&token_hash, org.id).await? {
             return Err(not_found());
         }
+        tx.commit().await?;
         self.session_viewer(&session.token)
             .await?
             .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "your session has ended"))

@@ -10,13 +10,13 @@ mod identity;
 mod postgres;
 mod sqlite;
 
-use app::model::{AuditEvent, Criteria, Cursor, EventFilter, Permission, Plan};
+use app::model::{Access, AuditEvent, Criteria, Cursor, EventFilter, Permission, Plan};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use hourly_counts::{CountPlan, CountTable};
 use std::sync::Arc;
 
-pub use identity::{IdentityStore, Invitation, NewInvitation};
+pub use identity::{IdentityStore, IdentityTx, Invitation, NewInvitation, PendingOwnEvent};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -51,6 +51,21 @@ pub struct Organization {
     pub name: String,
     pub plan: Plan,
     pub retention_days: u32,
+}
+
+impl Organization {
+    /// What the operator at the command line may do here: everything.
+    pub fn operator_access(&self) -> Access {
+        Access {
+            org_id: self.id,
+            org_slug: self.slug.clone(),
+            plan: self.plan,
+            permissions: Permission::API_KEY_SCOPES
+                .into_iter()
+                .chain(Permission::ROLE_PERMISSIONS)
+                .collect(),
+        }
+    }
 }
 
 /// A person who can sign in.

@@ -1,5 +1,6 @@
-//! `/invite/:token`: accept an invitation: a new user picks a name and password, an existing
-//! user confirms with theirs; both land signed in to the organization.
+//! `/invite/:token`: accept an invitation: a new user picks a name and password; someone who
+//! already has an account signs in first and accepts with one click. Both land signed in to
+//! the organization. (No password is ever checked here, so the page is no door for guessing.)
 
 use crate::api::account::{accept_invitation, invitation};
 use crate::ui::auth::Auth;
@@ -35,23 +36,27 @@ pub fn Invitation() -> impl IntoView {
         preview.get().map(|result| match result {
             Err(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
             Ok(p) => {
-                let new_user = !p.existing_user;
+                let new_account = !p.signed_in_as_invitee;
+                let login = format!("/login?next=/invite/{}", token());
                 view! {
                     <p>"Join "<strong>{p.org_name}</strong>" as "<strong>{p.role}</strong>"."</p>
                     <form class="auth-form" on:submit=accept.clone()>
                         <label>"Email" <input type="email" value=p.email readonly /></label>
-                        <Show when=move || new_user>
+                        <Show when=move || new_account>
                             <label>"Your name" <input type="text" required maxlength="100" bind:value=name /></label>
+                            <label>
+                                "Choose a password"
+                                <input type="password" required autocomplete="new-password"
+                                    minlength="8" bind:value=password />
+                            </label>
                         </Show>
-                        <label>
-                            {if new_user { "Choose a password" } else { "Your password" }}
-                            <input type="password" required
-                                autocomplete=if new_user { "new-password" } else { "current-password" }
-                                minlength=if new_user { "8" } else { "1" }
-                                bind:value=password />
-                        </label>
                         {move || error.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
                         <button type="submit" class="primary">"Accept invitation"</button>
+                        <Show when=move || new_account>
+                            <a class="auth-link" href=login.clone()>
+                                "Already have an Auditrail account with this email? Sign in first"
+                            </a>
+                        </Show>
                     </form>
                 }
                 .into_any()

@@ -1,17 +1,25 @@
-//! `/login`: email and password.
+//! `/login`: email and password; `?next=/path` returns to a page of this site afterwards
+//! (how an invited member with an account gets back to their invitation).
 
 use crate::api::session::sign_in;
 use crate::ui::auth::Auth;
 use crate::ui::components::AuthCard;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 /// The sign-in page.
 #[component]
 pub fn Login() -> impl IntoView {
     let auth = Auth::get();
     let navigate = use_navigate();
+    let query = use_query_map();
+    // Only a path of this site: never `//host` or an absolute URL.
+    let next = move || {
+        query
+            .with_untracked(|q| q.get("next"))
+            .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+    };
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -24,7 +32,13 @@ pub fn Login() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             match sign_in(email.get_untracked(), password.get_untracked()).await {
-                Ok(viewer) => navigate(auth.signed_in(viewer), Default::default()),
+                Ok(viewer) => {
+                    let landing = auth.signed_in(viewer);
+                    navigate(
+                        &next().unwrap_or_else(|| landing.to_owned()),
+                        Default::default(),
+                    )
+                }
                 Err(e) => error.set(Some(e.message)),
             }
             pending.set(false);

@@ -17,8 +17,8 @@ pub fn ForgotPassword() -> impl IntoView {
             let result = request_password_reset(email.get_untracked()).await;
             notice.set(Some(Notice::of(
                 &result,
-                "If an account uses this email, a reset link valid for one hour was issued. \
-                 Your Auditrail operator finds it in the server log.",
+                "Request recorded. If an account uses this email, ask your Auditrail \
+                 administrator for a reset link: they issue one that works once, for one hour.",
             )));
         });
     };

@@ -2,7 +2,7 @@
 
 use super::{
     duplicate_as, from_micros, join_permissions, micros, organization, split_permissions,
-    IdentityStore, ORG_COLUMNS,
+    IdentityStore, IdentityTx, ORG_COLUMNS,
 };
 use crate::store::{ApiKey, Organization, StoreResult};
 use app::model::{ApiKeySummary, Permission};
@@ -10,37 +10,6 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 impl IdentityStore {
-    /// Stores a new API key.
-    pub async fn create_api_key(
-        &self,
-        org_id: i64,
-        name: &str,
-        scopes: &[Permission],
-        secret_hash: &str,
-        last4: &str,
-    ) -> StoreResult<ApiKey> {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO api_keys (org_id, name, scopes, secret_hash, last4, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(org_id)
-        .bind(name)
-        .bind(join_permissions(scopes))
-        .bind(secret_hash)
-        .bind(last4)
-        .bind(micros(Utc::now()))
-        .fetch_one(&self.pool)
-        .await
-        .map_err(duplicate_as("API key"))?;
-        Ok(ApiKey {
-            id,
-            org_id,
-            name: name.to_owned(),
-            scopes: scopes.to_vec(),
-            last4: last4.to_owned(),
-        })
-    }
-
     /// The key with this secret hash and its organization.
     pub async fn api_key_by_secret_hash(
         &self,
@@ -95,48 +64,6 @@ impl IdentityStore {
             .collect()
     }
 
-    /// Renames a key; answers whether it exists in the organization.
-    pub async fn rename_api_key(&self, org_id: i64, id: i64, name: &str) -> StoreResult<bool> {
-        let done = sqlx::query("UPDATE api_keys SET name = $1 WHERE org_id = $2 AND id = $3")
-            .bind(name)
-            .bind(org_id)
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map_err(duplicate_as("API key"))?;
-        Ok(done.rows_affected() > 0)
-    }
-
-    /// Replaces a key's secret (the old one stops working at once); answers whether it exists.
-    pub async fn rotate_api_key(
-        &self,
-        org_id: i64,
-        id: i64,
-        secret_hash: &str,
-        last4: &str,
-    ) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE api_keys SET secret_hash = $1, last4 = $2 WHERE org_id = $3 AND id = $4",
-        )
-        .bind(secret_hash)
-        .bind(last4)
-        .bind(org_id)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() > 0)
-    }
-
-    /// Deletes a key; answers whether it existed in the organization.
-    pub async fn delete_api_key(&self, org_id: i64, id: i64) -> StoreResult<bool> {
-        let done = sqlx::query("DELETE FROM api_keys WHERE org_id = $1 AND id = $2")
-            .bind(org_id)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() > 0)
-    }
-
     /// Notes that a key was used, at most once a minute per key so reads stay cheap.
     pub async fn touch_api_key(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
         sqlx::query(
@@ -149,5 +76,80 @@ impl IdentityStore {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+}
+
+impl IdentityTx {
+    /// Stores a new API key.
+    pub async fn create_api_key(
+        &mut self,
+        org_id: i64,
+        name: &str,
+        scopes: &[Permission],
+        secret_hash: &str,
+        last4: &str,
+    ) -> StoreResult<ApiKey> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO api_keys (org_id, name, scopes, secret_hash, last4, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(org_id)
+        .bind(name)
+        .bind(join_permissions(scopes))
+        .bind(secret_hash)
+        .bind(last4)
+        .bind(micros(Utc::now()))
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(duplicate_as("API key"))?;
+        Ok(ApiKey {
+            id,
+            org_id,
+            name: name.to_owned(),
+            scopes: scopes.to_vec(),
+            last4: last4.to_owned(),
+        })
+    }
+
+    /// Renames a key; answers whether it exists in the organization.
+    pub async fn rename_api_key(&mut self, org_id: i64, id: i64, name: &str) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE api_keys SET name = $1 WHERE org_id = $2 AND id = $3")
+            .bind(name)
+            .bind(org_id)
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(duplicate_as("API key"))?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Replaces a key's secret (the old one stops working at once); answers whether it exists.
+    pub async fn rotate_api_key(
+        &mut self,
+        org_id: i64,
+        id: i64,
+        secret_hash: &str,
+        last4: &str,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE api_keys SET secret_hash = $1, last4 = $2 WHERE org_id = $3 AND id = $4",
+        )
+        .bind(secret_hash)
+        .bind(last4)
+        .bind(org_id)
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Deletes a key; answers whether it existed in the organization.
+    pub async fn delete_api_key(&mut self, org_id: i64, id: i64) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM api_keys WHERE org_id = $1 AND id = $2")
+            .bind(org_id)
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(done.rows_affected() > 0)
     }
 }

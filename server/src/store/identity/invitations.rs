@@ -1,6 +1,6 @@
 //! Invitations: a single-use, expiring token that makes its holder a member with a role.
 
-use super::{from_micros, micros, IdentityStore};
+use super::{from_micros, micros, IdentityStore, IdentityTx};
 use crate::store::StoreResult;
 use app::model::InvitationSummary;
 use chrono::{DateTime, Utc};
@@ -48,27 +48,6 @@ fn invitation(row: &AnyRow) -> StoreResult<Invitation> {
 }
 
 impl IdentityStore {
-    /// Stores an invitation.
-    pub async fn create_invitation(&self, new: &NewInvitation<'_>) -> StoreResult<Invitation> {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO invitations
-                 (org_id, email, role_id, token_hash, invited_by, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(new.org_id)
-        .bind(new.email)
-        .bind(new.role_id)
-        .bind(new.token_hash)
-        .bind(new.invited_by)
-        .bind(micros(Utc::now()))
-        .bind(micros(new.expires_at))
-        .fetch_one(&self.pool)
-        .await?;
-        let sql = format!("{INVITATION_QUERY} WHERE i.id = $1");
-        let row = sqlx::query(&sql).bind(id).fetch_one(&self.pool).await?;
-        invitation(&row)
-    }
-
     /// The organization's invitations that can still be accepted, newest first.
     pub async fn pending_invitations(
         &self,
@@ -107,22 +86,44 @@ impl IdentityStore {
             .await?;
         row.as_ref().map(invitation).transpose()
     }
+}
+
+impl IdentityTx {
+    /// Stores an invitation.
+    pub async fn create_invitation(&mut self, new: &NewInvitation<'_>) -> StoreResult<Invitation> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO invitations
+                 (org_id, email, role_id, token_hash, invited_by, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(new.org_id)
+        .bind(new.email)
+        .bind(new.role_id)
+        .bind(new.token_hash)
+        .bind(new.invited_by)
+        .bind(micros(Utc::now()))
+        .bind(micros(new.expires_at))
+        .fetch_one(&mut *self.tx)
+        .await?;
+        let sql = format!("{INVITATION_QUERY} WHERE i.id = $1");
+        let row = sqlx::query(&sql).bind(id).fetch_one(&mut *self.tx).await?;
+        invitation(&row)
+    }
 
     /// Marks an invitation used and makes the user a member, atomically; answers false when
     /// the invitation was used meanwhile.
     pub async fn accept_invitation(
-        &self,
+        &mut self,
         invitation: &Invitation,
         user_id: i64,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
         let now = micros(Utc::now());
         let claimed = sqlx::query(
             "UPDATE invitations SET accepted_at = $1 WHERE id = $2 AND accepted_at IS NULL",
         )
         .bind(now)
         .bind(invitation.summary.id)
-        .execute(&mut *tx)
+        .execute(&mut *self.tx)
         .await?;
         if claimed.rows_affected() == 0 {
             return Ok(false);
@@ -135,20 +136,19 @@ impl IdentityStore {
         .bind(user_id)
         .bind(invitation.role_id)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut *self.tx)
         .await?;
-        tx.commit().await?;
         Ok(true)
     }
 
     /// Withdraws a pending invitation; answers whether there was one.
-    pub async fn delete_invitation(&self, org_id: i64, id: i64) -> StoreResult<bool> {
+    pub async fn delete_invitation(&mut self, org_id: i64, id: i64) -> StoreResult<bool> {
         let done = sqlx::query(
             "DELETE FROM invitations WHERE org_id = $1 AND id = $2 AND accepted_at IS NULL",
         )
         .bind(org_id)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *self.tx)
         .await?;
         Ok(done.rows_affected() > 0)
     }

@@ -1,27 +1,12 @@
 //! Memberships: which users belong to which organization, with which role.
 
-use super::{duplicate_as, from_micros, member, member_query, micros, IdentityStore};
+use super::{duplicate_as, from_micros, member, member_query, micros, IdentityStore, IdentityTx};
 use crate::store::{Member, StoreResult};
 use app::model::MemberSummary;
 use chrono::Utc;
 use sqlx::Row;
 
 impl IdentityStore {
-    /// Makes a user a member of an organization with a role.
-    pub async fn add_member(&self, org_id: i64, user_id: i64, role_id: i64) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO memberships (org_id, user_id, role_id, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(org_id)
-        .bind(user_id)
-        .bind(role_id)
-        .bind(micros(Utc::now()))
-        .execute(&self.pool)
-        .await
-        .map_err(duplicate_as("membership"))?;
-        Ok(())
-    }
-
     /// Every membership of a user, oldest first.
     pub async fn memberships(&self, user_id: i64) -> StoreResult<Vec<Member>> {
         let sql = member_query("WHERE m.user_id = $1 ORDER BY m.created_at, m.org_id");
@@ -70,10 +55,27 @@ impl IdentityStore {
             })
             .collect()
     }
+}
+
+impl IdentityTx {
+    /// Makes a user a member of an organization with a role.
+    pub async fn add_member(&mut self, org_id: i64, user_id: i64, role_id: i64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO memberships (org_id, user_id, role_id, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(org_id)
+        .bind(user_id)
+        .bind(role_id)
+        .bind(micros(Utc::now()))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(duplicate_as("membership"))?;
+        Ok(())
+    }
 
     /// Gives a member another role of the same organization; answers whether both exist.
     pub async fn set_member_role(
-        &self,
+        &mut self,
         org_id: i64,
         user_id: i64,
         role_id: i64,
@@ -86,26 +88,24 @@ impl IdentityStore {
         .bind(role_id)
         .bind(org_id)
         .bind(user_id)
-        .execute(&self.pool)
+        .execute(&mut *self.tx)
         .await?;
         Ok(done.rows_affected() > 0)
     }
 
     /// Removes a member and closes their sessions in that organization; answers whether they
     /// were a member.
-    pub async fn remove_member(&self, org_id: i64, user_id: i64) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
+    pub async fn remove_member(&mut self, org_id: i64, user_id: i64) -> StoreResult<bool> {
         sqlx::query("DELETE FROM sessions WHERE org_id = $1 AND user_id = $2")
             .bind(org_id)
             .bind(user_id)
-            .execute(&mut *tx)
+            .execute(&mut *self.tx)
             .await?;
         let done = sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2")
             .bind(org_id)
             .bind(user_id)
-            .execute(&mut *tx)
+            .execute(&mut *self.tx)
             .await?;
-        tx.commit().await?;
         Ok(done.rows_affected() > 0)
     }
 }

@@ -7,18 +7,20 @@ mod credentials;
 mod invitations;
 mod known_actors;
 mod members;
+mod own_events;
 mod roles;
 mod saved_views;
 mod sessions;
 
 pub use invitations::{Invitation, NewInvitation};
+pub use own_events::PendingOwnEvent;
 
 use super::{Member, Organization, Role, StoreError, StoreResult, User};
 use app::model::{Permission, Plan};
 use chrono::{DateTime, TimeZone, Utc};
 use futures::FutureExt;
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 
 const ORG_COLUMNS: &str = "o.id AS org_id, o.slug, o.name AS org_name, o.plan, o.retention_days";
 const USER_COLUMNS: &str = "u.id AS user_id, u.email, u.display_name, u.password_hash";
@@ -114,10 +116,26 @@ fn member_query(condition: &str) -> String {
     )
 }
 
-/// Identity records in either database.
+/// Identity records in either database: the reads. Every write goes through an [`IdentityTx`].
 #[derive(Clone)]
 pub struct IdentityStore {
     pool: AnyPool,
+    sqlite: bool,
+}
+
+/// One write transaction over identity records. The self-audit events of its changes are
+/// staged in the same transaction ([`IdentityTx::stage_own_event`]), so a change and its record
+/// commit together or not at all.
+pub struct IdentityTx {
+    tx: Transaction<'static, Any>,
+}
+
+impl IdentityTx {
+    /// Commits every change and staged event of the transaction.
+    pub async fn commit(self) -> StoreResult<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
 }
 
 impl IdentityStore {
@@ -140,43 +158,18 @@ impl IdentityStore {
             })
             .connect(url)
             .await?;
-        Ok(Self { pool })
+        Ok(Self { pool, sqlite })
     }
 
-    /// Creates an organization and the head of its (empty) hash chain.
-    pub async fn create_organization(
-        &self,
-        slug: &str,
-        name: &str,
-        plan: Plan,
-        retention_days: u32,
-    ) -> StoreResult<Organization> {
-        let mut tx = self.pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO organizations (slug, name, plan, retention_days, created_at)
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(slug)
-        .bind(name)
-        .bind(plan.as_str())
-        .bind(i64::from(retention_days))
-        .bind(micros(Utc::now()))
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(duplicate_as("organization"))?;
-        sqlx::query("INSERT INTO chain_heads (org_id, seq, hash) VALUES ($1, 0, $2)")
-            .bind(id)
-            .bind(crate::chain::GENESIS)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(Organization {
-            id,
-            slug: slug.to_owned(),
-            name: name.to_owned(),
-            plan,
-            retention_days,
-        })
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`), so a transaction that reads before it writes never fails to upgrade.
+    pub async fn begin(&self) -> StoreResult<IdentityTx> {
+        let tx = if self.sqlite {
+            self.pool.begin_with("BEGIN IMMEDIATE").await?
+        } else {
+            self.pool.begin().await?
+        };
+        Ok(IdentityTx { tx })
     }
 
     /// The organization with this slug.
@@ -187,32 +180,6 @@ impl IdentityStore {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(organization).transpose()
-    }
-
-    /// Creates a user.
-    pub async fn create_user(
-        &self,
-        email: &str,
-        display_name: &str,
-        password_hash: &str,
-    ) -> StoreResult<User> {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (email, display_name, password_hash, created_at)
-             VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(email)
-        .bind(display_name)
-        .bind(password_hash)
-        .bind(micros(Utc::now()))
-        .fetch_one(&self.pool)
-        .await
-        .map_err(duplicate_as("user"))?;
-        Ok(User {
-            id,
-            email: email.to_owned(),
-            display_name: display_name.to_owned(),
-            password_hash: password_hash.to_owned(),
-        })
     }
 
     /// The user with this email (case-insensitive).
@@ -234,13 +201,75 @@ impl IdentityStore {
             .await?;
         row.as_ref().map(user).transpose()
     }
+}
+
+impl IdentityTx {
+    /// Creates an organization and the head of its (empty) hash chain.
+    pub async fn create_organization(
+        &mut self,
+        slug: &str,
+        name: &str,
+        plan: Plan,
+        retention_days: u32,
+    ) -> StoreResult<Organization> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO organizations (slug, name, plan, retention_days, created_at)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(slug)
+        .bind(name)
+        .bind(plan.as_str())
+        .bind(i64::from(retention_days))
+        .bind(micros(Utc::now()))
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(duplicate_as("organization"))?;
+        sqlx::query("INSERT INTO chain_heads (org_id, seq, hash) VALUES ($1, 0, $2)")
+            .bind(id)
+            .bind(crate::chain::GENESIS)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(Organization {
+            id,
+            slug: slug.to_owned(),
+            name: name.to_owned(),
+            plan,
+            retention_days,
+        })
+    }
+
+    /// Creates a user.
+    pub async fn create_user(
+        &mut self,
+        email: &str,
+        display_name: &str,
+        password_hash: &str,
+    ) -> StoreResult<User> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (email, display_name, password_hash, created_at)
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(email)
+        .bind(display_name)
+        .bind(password_hash)
+        .bind(micros(Utc::now()))
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(duplicate_as("user"))?;
+        Ok(User {
+            id,
+            email: email.to_owned(),
+            display_name: display_name.to_owned(),
+            password_hash: password_hash.to_owned(),
+        })
+    }
 
     /// Replaces a user's password hash.
-    pub async fn set_password(&self, user_id: i64, password_hash: &str) -> StoreResult<()> {
+    pub async fn set_password(&mut self, user_id: i64, password_hash: &str) -> StoreResult<()> {
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *self.tx)
             .await?;
         Ok(())
     }

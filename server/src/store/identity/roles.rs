@@ -1,39 +1,11 @@
 //! Roles: built-in and custom permission sets of one organization.
 
-use super::{duplicate_as, join_permissions, role, IdentityStore, ROLE_COLUMNS};
+use super::{duplicate_as, join_permissions, role, IdentityStore, IdentityTx, ROLE_COLUMNS};
 use crate::store::{Role, StoreResult};
 use app::model::{Permission, RoleSummary};
 use sqlx::Row;
 
 impl IdentityStore {
-    /// Creates a role in an organization.
-    pub async fn create_role(
-        &self,
-        org_id: i64,
-        name: &str,
-        permissions: &[Permission],
-        builtin: bool,
-    ) -> StoreResult<Role> {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO roles (org_id, name, permissions, builtin)
-             VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(org_id)
-        .bind(name)
-        .bind(join_permissions(permissions))
-        .bind(builtin)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(duplicate_as("role"))?;
-        Ok(Role {
-            id,
-            org_id,
-            name: name.to_owned(),
-            permissions: permissions.to_vec(),
-            builtin,
-        })
-    }
-
     /// The organization's role with this name.
     pub async fn role_by_name(&self, org_id: i64, name: &str) -> StoreResult<Option<Role>> {
         let sql = format!("SELECT {ROLE_COLUMNS} FROM roles r WHERE r.org_id = $1 AND r.name = $2");
@@ -78,10 +50,40 @@ impl IdentityStore {
             })
             .collect()
     }
+}
+
+impl IdentityTx {
+    /// Creates a role in an organization.
+    pub async fn create_role(
+        &mut self,
+        org_id: i64,
+        name: &str,
+        permissions: &[Permission],
+        builtin: bool,
+    ) -> StoreResult<Role> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO roles (org_id, name, permissions, builtin)
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(org_id)
+        .bind(name)
+        .bind(join_permissions(permissions))
+        .bind(builtin)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(duplicate_as("role"))?;
+        Ok(Role {
+            id,
+            org_id,
+            name: name.to_owned(),
+            permissions: permissions.to_vec(),
+            builtin,
+        })
+    }
 
     /// Renames a custom role and replaces its permissions; answers whether it existed.
     pub async fn update_role(
-        &self,
+        &mut self,
         org_id: i64,
         id: i64,
         name: &str,
@@ -95,21 +97,21 @@ impl IdentityStore {
         .bind(join_permissions(permissions))
         .bind(org_id)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *self.tx)
         .await
         .map_err(duplicate_as("role"))?;
         Ok(done.rows_affected() > 0)
     }
 
     /// Deletes a custom role nobody holds; answers whether it was deleted.
-    pub async fn delete_role(&self, org_id: i64, id: i64) -> StoreResult<bool> {
+    pub async fn delete_role(&mut self, org_id: i64, id: i64) -> StoreResult<bool> {
         let done = sqlx::query(
             "DELETE FROM roles WHERE org_id = $1 AND id = $2 AND NOT builtin
              AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.role_id = roles.id)",
         )
         .bind(org_id)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *self.tx)
         .await?;
         Ok(done.rows_affected() > 0)
     }
