@@ -6,7 +6,7 @@ use super::Services;
 use crate::store::{IdentityTx, Organization, User};
 use app::model::{
     Actor, ActorType, ApiError, Change, ClientInfo, EventContext, EventResult, EventSource,
-    NewEvent, Requester, Target, AUDITRAIL_ACTOR_ID,
+    NewEvent, Requester, Target, AUDITRAIL_ACTOR_ID, MAX_TEXT_LEN,
 };
 use chrono::{SubsecRound, Utc};
 use serde_json::{Map, Value};
@@ -126,7 +126,13 @@ impl Services {
     ) -> Result<(), ApiError> {
         let mut event = event.event;
         event.context.ip = client.ip.clone();
-        event.context.user_agent = client.user_agent.clone();
+        // A blank or over-long browser name must never keep the event from being recorded.
+        event.context.user_agent = client
+            .user_agent
+            .as_deref()
+            .map(str::trim)
+            .filter(|agent| !agent.is_empty())
+            .map(|agent| agent.chars().take(MAX_TEXT_LEN / 4).collect());
         let now = Utc::now().trunc_subsecs(6);
         event.occurred_at = Some(now);
         // A retried link yields the original event instead of a second one.

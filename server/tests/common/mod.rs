@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses its own subset of these helpers
 
 pub mod database;
+pub mod in_process;
 
 use database::TestDatabase;
 use reqwest::header::{COOKIE, SET_COOKIE};

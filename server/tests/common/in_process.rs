@@ -1,0 +1,136 @@
+//! The whole application as a `Router`, called in-process with `oneshot` (no port, no
+//! process): fast enough for matrices of hundreds of calls, on SQLite or PostgreSQL as the
+//! environment asks.
+
+use super::database::TestDatabase;
+use axum::body::Body;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, SET_COOKIE, USER_AGENT};
+use axum::http::Request;
+use axum::Router;
+use serde_json::Value;
+use server::service::{Services, SessionSettings};
+use server::store::Organization;
+use std::path::Path;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// The application over a fresh database.
+pub struct App {
+    pub services: Arc<Services>,
+    router: Router,
+    _database: TestDatabase,
+}
+
+impl App {
+    /// The application over a fresh database (SQLite, or PostgreSQL when
+    /// `AUDITRAIL_TEST_DATABASE=postgres`).
+    pub async fn start() -> Self {
+        let database = TestDatabase::from_env();
+        let stores = server::store::open(&database.url).await.expect("open");
+        let services = Arc::new(Services::new(stores, SessionSettings::default()));
+        let router = server::http::router(services.clone(), Path::new("no-web-app"), false);
+        Self {
+            services,
+            router,
+            _database: database,
+        }
+    }
+
+    /// Creates an organization on the pro plan.
+    pub async fn org(&self, slug: &str) -> Organization {
+        self.services
+            .create_organization(slug, slug, app::model::Plan::Pro)
+            .await
+            .expect("organization")
+    }
+
+    /// Adds a member with a role (built-in or custom) and `password`.
+    pub async fn member(&self, org: &Organization, email: &str, role: &str, password: &str) {
+        self.services
+            .add_member(org, email, email, role, password)
+            .await
+            .expect("member");
+    }
+
+    /// Sends a request; answers the status, the JSON body (null when empty) and the response's
+    /// `Set-Cookie` values.
+    pub async fn send(&self, request: Request<Body>) -> (u16, Value, Vec<String>) {
+        let response = self.router.clone().oneshot(request).await.expect("answer");
+        let status = response.status().as_u16();
+        let cookies = response
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .collect();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, body, cookies)
+    }
+
+    /// Tries to sign in from a browser called `user_agent`; answers the status, the body and
+    /// the cookies set.
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        user_agent: &str,
+    ) -> (u16, Value, Vec<String>) {
+        let form = format!("email={}&password={password}", email.replace('@', "%40"));
+        let request = Request::post("/api/session/sign_in")
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(USER_AGENT, user_agent)
+            .body(Body::from(form))
+            .expect("request");
+        self.send(request).await
+    }
+
+    /// Signs in; answers the session cookie (`name=value`).
+    pub async fn session(&self, email: &str, password: &str) -> String {
+        let (status, body, cookies) = self
+            .sign_in(email, password, "Mozilla/5.0 (X11; Linux)")
+            .await;
+        assert_eq!(status, 200, "sign-in of {email}: {body}");
+        cookies
+            .iter()
+            .find(|c| c.starts_with("auditrail_session="))
+            .and_then(|c| c.split(';').next())
+            .expect("session cookie")
+            .to_owned()
+    }
+
+    /// Calls a JSON server function with a session cookie.
+    pub async fn call(&self, cookie: &str, function: &str, body: Value) -> (u16, Value) {
+        let request = Request::post(format!("/api/{function}"))
+            .header(CONTENT_TYPE, "application/json")
+            .header(COOKIE, cookie)
+            .body(Body::from(body.to_string()))
+            .expect("request");
+        let (status, body, _) = self.send(request).await;
+        (status, body)
+    }
+
+    /// `GET` a REST path with an API key.
+    pub async fn get(&self, key: &str, path: &str) -> (u16, Value) {
+        let request = Request::get(path)
+            .header(AUTHORIZATION, format!("Bearer {key}"))
+            .body(Body::empty())
+            .expect("request");
+        let (status, body, _) = self.send(request).await;
+        (status, body)
+    }
+
+    /// `POST /api/v1/events` with an API key.
+    pub async fn ingest(&self, key: &str, body: &Value) -> (u16, Value) {
+        let request = Request::post("/api/v1/events")
+            .header(AUTHORIZATION, format!("Bearer {key}"))
+            .header(CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request");
+        let (status, body, _) = self.send(request).await;
+        (status, body)
+    }
+}
