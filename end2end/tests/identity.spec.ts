@@ -111,3 +111,17 @@ test('a free-plan organization shows that audit logs need a paid plan', async ({
   await expect(page.getByRole('heading', { name: 'Audit logs require a paid plan' })).toBeVisible();
   await expect(nav(page).getByRole('link', { name: 'Members' })).toBeVisible();
 });
+
+test('an account manager has no way to pick the admin role nor to act on an admin', async ({ page }) => {
+  await signIn(page, 'manager@acme.com', DEMO_PASSWORD, /\/members$/);
+  const invite = page.getByRole('combobox', { name: 'Role', exact: true });
+  await expect(invite.getByRole('option', { name: 'finance' })).toHaveCount(1);
+  await expect(invite.getByRole('option', { name: 'admin' })).toHaveCount(0);
+  await expect(invite.getByRole('option', { name: 'Security Auditor' })).toHaveCount(0);
+  const adminRow = page.getByRole('table', { name: 'Members' }).getByRole('row', { name: /admin@acme\.com/ });
+  await expect(adminRow).toContainText('admin');
+  await expect(adminRow.getByRole('combobox')).toHaveCount(0);
+  await expect(adminRow.getByRole('button', { name: 'Remove' })).toHaveCount(0);
+  const financeRow = page.getByRole('table', { name: 'Members' }).getByRole('row', { name: /finance@acme\.com/ });
+  await expect(financeRow.getByRole('combobox').getByRole('option', { name: 'admin' })).toHaveCount(0);
+});

@@ -143,6 +143,16 @@ impl Access {
         self.permissions.contains(&permission)
     }
 
+    /// The first of `permissions` the caller does not hold (`events:write`, a key-only scope
+    /// any key manager may give, aside): what keeps the caller from granting them, or from
+    /// acting on a member, role or key that holds them. `None` when the caller holds them all.
+    pub fn lacking(&self, permissions: &[Permission]) -> Option<Permission> {
+        permissions
+            .iter()
+            .copied()
+            .find(|p| *p != Permission::EventsWrite && !self.has(*p))
+    }
+
     /// Succeeds when the caller may use `permission` now: 403 without it, 402 when the plan
     /// does not include it.
     pub fn require(&self, permission: Permission) -> Result<(), ApiError> {

@@ -12,10 +12,7 @@ pub fn check_within(
     permissions: &[Permission],
     doing: &str,
 ) -> Result<(), ApiError> {
-    match permissions
-        .iter()
-        .find(|p| **p != Permission::EventsWrite && !caller.has(**p))
-    {
+    match caller.lacking(permissions) {
         None => Ok(()),
         Some(missing) => Err(ApiError::new(
             ErrorCode::Forbidden,

@@ -6,17 +6,19 @@ use crate::api::members::{
     withdraw_invitation,
 };
 use crate::api::roles::list_roles;
-use crate::model::{CreatedInvitation, RoleSummary};
+use crate::model::{Access, CreatedInvitation, RoleSummary};
 use crate::ui::auth::Auth;
 use crate::ui::components::{confirm, CopyButton, Flash, Notice};
 use crate::ui::time;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// The role options of a `<select>`, with `selected` chosen.
-fn role_options(roles: &[RoleSummary], selected: i64) -> impl IntoView {
+/// The role options of a `<select>`, with `selected` chosen: only roles holding nothing the
+/// viewer lacks (the server refuses the others).
+fn role_options(roles: &[RoleSummary], access: &Access, selected: i64) -> impl IntoView {
     roles
         .iter()
+        .filter(|r| access.lacking(&r.permissions).is_none())
         .map(|r| view! { <option value=r.id.to_string() selected=r.id == selected>{r.name.clone()}</option> })
         .collect_view()
 }
@@ -89,22 +91,32 @@ pub fn Members() -> impl IntoView {
     };
 
     let role_list = move || roles.get().and_then(Result::ok).unwrap_or_default();
+    let access = move || auth.viewer.with(|v| v.as_ref().map(|v| v.access.clone()));
     let member_rows = move || {
         let me = me();
         let roles = role_list();
+        let access = access()?;
         members.get().map(|result| match result {
             Err(e) => view! { <tr><td colspan="5" class="form-error">{e.message}</td></tr> }.into_any(),
             Ok(list) => list
                 .into_iter()
                 .map(|m| {
                     let (id, email) = (m.user_id, m.email.clone());
+                    // A member whose role holds more than the viewer is out of their reach.
+                    let above_me = roles
+                        .iter()
+                        .find(|r| r.id == m.role_id)
+                        .is_none_or(|r| access.lacking(&r.permissions).is_some());
+                    let managed = m.user_id != me && !above_me;
                     let role_cell = if m.user_id == me {
                         view! { <span>{m.role.clone()}" (you)"</span> }.into_any()
+                    } else if above_me {
+                        view! { <span>{m.role.clone()}</span> }.into_any()
                     } else {
                         view! {
                             <select aria-label=format!("Role of {}", m.email)
                                 on:change=move |ev| change_role(id, event_target_value(&ev).parse().unwrap_or(0))>
-                                {role_options(&roles, m.role_id)}
+                                {role_options(&roles, &access, m.role_id)}
                             </select>
                         }
                         .into_any()
@@ -116,7 +128,7 @@ pub fn Members() -> impl IntoView {
                             <td>{role_cell}</td>
                             <td>{time::local(m.joined_at)}</td>
                             <td class="row-actions">
-                                <Show when=move || id != me>
+                                <Show when=move || managed>
                                     <button type="button" class="danger"
                                         on:click={
                                             let email = email.clone();
@@ -166,7 +178,7 @@ pub fn Members() -> impl IntoView {
                     "Role"
                     <select required on:change=move |ev| invite_role.set(event_target_value(&ev))>
                         <option value="">"Choose a role"</option>
-                        {move || role_options(&role_list(), 0)}
+                        {move || access().map(|access| role_options(&role_list(), &access, 0))}
                     </select>
                 </label>
                 <button type="submit" class="primary">"Invite"</button>
