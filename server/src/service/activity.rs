@@ -1,7 +1,7 @@
 //! The activity chart: matching events per time bucket over the filter's period.
 
 use super::Services;
-use app::model::{Activity, ActivityBucket, ApiError, EventFilter};
+use app::model::{Access, Activity, ActivityBucket, ApiError, EventFilter, Permission};
 use chrono::{DateTime, Duration, Utc};
 
 /// Bucket widths a chart may use, in seconds: the first that gives at most [`MAX_BARS`] wins.
@@ -38,7 +38,13 @@ fn at_micros(micros: i64) -> DateTime<Utc> {
 impl Services {
     /// The histogram of an organization's events matching `filter` over its period (the last
     /// 30 days when it names no start), every bucket included.
-    pub async fn activity(&self, org_id: i64, filter: EventFilter) -> Result<Activity, ApiError> {
+    pub async fn activity(
+        &self,
+        caller: &Access,
+        filter: EventFilter,
+    ) -> Result<Activity, ApiError> {
+        caller.require(Permission::AuditLogsRead)?;
+        let org_id = caller.org_id;
         let now = Utc::now();
         let until = filter.until.unwrap_or(now);
         let from = filter.from.unwrap_or(until - Duration::days(DEFAULT_DAYS));

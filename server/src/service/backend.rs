@@ -11,15 +11,15 @@ use async_trait::async_trait;
 #[async_trait]
 impl AuditLogBackend for Services {
     async fn list_events(&self, viewer: &Viewer, query: EventQuery) -> Result<EventPage, ApiError> {
-        Services::list_events(self, viewer.access.org_id, query).await
+        Services::list_events(self, &viewer.access, query).await
     }
 
     async fn activity(&self, viewer: &Viewer, filter: EventFilter) -> Result<Activity, ApiError> {
-        Services::activity(self, viewer.access.org_id, filter).await
+        Services::activity(self, &viewer.access, filter).await
     }
 
     async fn known_actors(&self, viewer: &Viewer, text: &str) -> Result<Vec<KnownActor>, ApiError> {
-        Services::known_actors(self, viewer.access.org_id, text).await
+        Services::known_actors(self, &viewer.access, text).await
     }
 
     async fn saved_views(&self, viewer: &Viewer) -> Result<Vec<SavedView>, ApiError> {
@@ -40,6 +40,6 @@ impl AuditLogBackend for Services {
     }
 
     async fn event(&self, viewer: &Viewer, id: &str) -> Result<AuditEvent, ApiError> {
-        Services::event(self, viewer.access.org_id, id).await
+        Services::event(self, &viewer.access, id).await
     }
 }

@@ -2,15 +2,21 @@
 
 use super::Services;
 use app::model::{
-    ApiError, AuditEvent, Cursor, EventPage, EventQuery, KnownActor, MAX_ACTOR_SUGGESTIONS,
+    Access, ApiError, Permission, AuditEvent, Cursor, EventPage, EventQuery, KnownActor, MAX_ACTOR_SUGGESTIONS,
     MAX_TEXT_LEN,
 };
 
 impl Services {
-    /// One page of an organization's events matching the query: newest first by keyset cursor,
-    /// or in `seq` order after `after_seq` (collector mode).
-    pub async fn list_events(&self, org_id: i64, query: EventQuery) -> Result<EventPage, ApiError> {
+    /// One page of the caller's organization's events matching the query (`audit_logs:read`):
+    /// newest first by keyset cursor, or in `seq` order after `after_seq` (collector mode).
+    pub async fn list_events(
+        &self,
+        caller: &Access,
+        query: EventQuery,
+    ) -> Result<EventPage, ApiError> {
+        caller.require(Permission::AuditLogsRead)?;
         query.validate()?;
+        let org_id = caller.org_id;
         let events = &self.stores.events;
         let (filter, limit) = (&query.filter, query.limit);
         let mut data = match query.after_seq {
@@ -53,18 +59,24 @@ impl Services {
         })
     }
 
-    /// One event of an organization; 404 when it is unknown there.
-    pub async fn event(&self, org_id: i64, id: &str) -> Result<AuditEvent, ApiError> {
+    /// One event of the caller's organization (`audit_logs:read`); 404 when it is unknown there.
+    pub async fn event(&self, caller: &Access, id: &str) -> Result<AuditEvent, ApiError> {
+        caller.require(Permission::AuditLogsRead)?;
         self.stores
             .events
-            .event_by_id(org_id, id)
+            .event_by_id(caller.org_id, id)
             .await?
             .ok_or_else(|| ApiError::not_found("event"))
     }
 
-    /// The organization's actors whose label contains `text`, most active first: the actor
-    /// filter's typeahead.
-    pub async fn known_actors(&self, org_id: i64, text: &str) -> Result<Vec<KnownActor>, ApiError> {
+    /// The caller's organization's actors whose label contains `text`, most active first: the
+    /// actor filter's typeahead (`audit_logs:read`).
+    pub async fn known_actors(
+        &self,
+        caller: &Access,
+        text: &str,
+    ) -> Result<Vec<KnownActor>, ApiError> {
+        caller.require(Permission::AuditLogsRead)?;
         if text.len() > MAX_TEXT_LEN {
             return Err(
                 ApiError::invalid(format!("text is longer than {MAX_TEXT_LEN} bytes"))
@@ -74,7 +86,7 @@ impl Services {
         Ok(self
             .stores
             .identity
-            .known_actors(org_id, text, MAX_ACTOR_SUGGESTIONS)
+            .known_actors(caller.org_id, text, MAX_ACTOR_SUGGESTIONS)
             .await?)
     }
 }

@@ -1,11 +1,12 @@
-//! Saved views: a member's named searches.
+//! Saved views: a member's named searches (with `audit_logs:read`).
 
 use super::Services;
-use app::model::{parse_search, ApiError, SavedView, Viewer};
+use app::model::{parse_search, ApiError, Permission, SavedView, Viewer};
 
 impl Services {
     /// The viewer's saved views, by name.
     pub async fn saved_views(&self, viewer: &Viewer) -> Result<Vec<SavedView>, ApiError> {
+        viewer.access.require(Permission::AuditLogsRead)?;
         let org = viewer.access.org_id;
         Ok(self
             .stores
@@ -21,6 +22,7 @@ impl Services {
         name: &str,
         search: &str,
     ) -> Result<SavedView, ApiError> {
+        viewer.access.require(Permission::AuditLogsRead)?;
         let name = name.trim();
         if name.is_empty() || name.len() > 100 {
             return Err(ApiError::invalid("name must be 1 to 100 characters").with_field("name"));
@@ -37,6 +39,7 @@ impl Services {
 
     /// Deletes one of the viewer's saved views.
     pub async fn delete_view(&self, viewer: &Viewer, id: i64) -> Result<(), ApiError> {
+        viewer.access.require(Permission::AuditLogsRead)?;
         let org = viewer.access.org_id;
         if self
             .stores
