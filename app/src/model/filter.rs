@@ -3,6 +3,7 @@
 
 use super::error::ApiError;
 use super::event::EventResult;
+use super::filter_bounds::{check_count, check_free_text, check_from, check_until, check_value};
 use super::ip_range::IpRange;
 use super::page::{Cursor, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -87,7 +88,7 @@ fn default_limit() -> u32 {
 }
 
 /// Parses a `from` bound: RFC 3339, or a calendar date meaning its first instant (UTC).
-fn parse_from(value: &str) -> Result<DateTime<Utc>, ApiError> {
+pub(super) fn parse_from(value: &str) -> Result<DateTime<Utc>, ApiError> {
     parse_instant(value, 0)
 }
 
@@ -109,7 +110,10 @@ fn parse_instant(value: &str, days_after_date: i64) -> Result<DateTime<Utc>, Api
     NaiveDate::parse_from_str(value, "%Y-%m-%d")
         .ok()
         .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc() + Duration::days(days_after_date))
+        .and_then(|t| {
+            t.and_utc()
+                .checked_add_signed(Duration::days(days_after_date))
+        })
         .ok_or_else(|| {
             ApiError::invalid(format!(
                 "'{value}' is not an RFC 3339 time or a YYYY-MM-DD date"
@@ -141,23 +145,34 @@ fn parse_seq(value: &str) -> Result<i64, ApiError> {
         .ok_or_else(|| ApiError::invalid("must be a sequence number (0 or more)"))
 }
 
-/// Adds one `key=value` criterion (`key` without any `not_` prefix) to `criteria`; answers
-/// false when `key` names no criterion.
+/// Adds one `key=value` criterion (`key` without any `not_` prefix) to `criteria`, within the
+/// bounds of a field; answers false when `key` names no criterion.
 fn push_criterion(criteria: &mut Criteria, key: &str, value: &str) -> Result<bool, ApiError> {
     let c = criteria;
-    match key {
-        "actor" => c.actors.push(value.to_owned()),
-        "action" | "event_type" => c.actions.push(value.to_owned()),
-        "category" => c.categories.push(value.to_owned()),
-        "target_type" => c.target_types.push(value.to_owned()),
-        "target_id" => c.target_ids.push(value.to_owned()),
-        "environment" => c.environments.push(value.to_owned()),
-        "ip" => c
-            .ips
-            .push(IpRange::parse(value).map_err(ApiError::invalid)?),
-        "result" => c.results.push(parse_result(value)?),
+    let texts = match key {
+        "actor" => &mut c.actors,
+        "action" | "event_type" => &mut c.actions,
+        "category" => &mut c.categories,
+        "target_type" => &mut c.target_types,
+        "target_id" => &mut c.target_ids,
+        "environment" => &mut c.environments,
+        "ip" => {
+            return push_bounded(
+                &mut c.ips,
+                IpRange::parse(value).map_err(ApiError::invalid)?,
+            )
+        }
+        "result" => return push_bounded(&mut c.results, parse_result(value)?),
         _ => return Ok(false),
-    }
+    };
+    check_value(value)?;
+    push_bounded(texts, value.to_owned())
+}
+
+/// Appends to a field's values unless it is full; answers true.
+fn push_bounded<T>(values: &mut Vec<T>, value: T) -> Result<bool, ApiError> {
+    check_count(values.len() + 1)?;
+    values.push(value);
     Ok(true)
 }
 
@@ -232,12 +247,10 @@ impl EventQuery {
                 continue;
             }
             let result = match key {
-                "from" => parse_from(value).map(|t| f.from = Some(t)),
-                "to" => parse_until(value).map(|t| f.until = Some(t)),
-                "q" => {
-                    f.q = Some(value.to_owned()).filter(|q| !q.trim().is_empty());
-                    Ok(())
-                }
+                "from" => parse_from(value).and_then(|t| check_from(t).map(|()| f.from = Some(t))),
+                "to" => parse_until(value).and_then(|t| check_until(t).map(|()| f.until = Some(t))),
+                "q" => check_free_text(value)
+                    .map(|()| f.q = Some(value.to_owned()).filter(|q| !q.trim().is_empty())),
                 "limit" => parse_limit(value).map(|n| query.limit = n),
                 "cursor" => Cursor::decode(value).map(|c| query.cursor = Some(c)),
                 "include_total" => parse_bool(value).map(|b| query.include_total = b),
@@ -250,13 +263,13 @@ impl EventQuery {
         Ok(query)
     }
 
-    /// Checks what typed callers could still get wrong: the page size.
+    /// Checks what typed callers could still get wrong: the page size and the filter's bounds
+    /// (see [`EventFilter::validate`]).
     pub fn validate(&self) -> Result<(), ApiError> {
-        if (1..=MAX_PAGE_SIZE).contains(&self.limit) {
-            Ok(())
-        } else {
-            Err(limit_error())
+        if !(1..=MAX_PAGE_SIZE).contains(&self.limit) {
+            return Err(limit_error());
         }
+        self.filter.validate()
     }
 }
 

@@ -7,6 +7,7 @@ mod error;
 mod event;
 mod export;
 mod filter;
+mod filter_bounds;
 mod identity;
 mod ip_range;
 mod known_actor;
@@ -28,6 +29,10 @@ pub use event::{
 };
 pub use export::ExportFormat;
 pub use filter::{Criteria, EventFilter, EventQuery};
+pub use filter_bounds::{
+    MAX_FILTER_BYTES, MAX_FILTER_VALUES, MAX_FILTER_VALUE_LEN, MAX_FILTER_YEAR, MAX_FREE_TEXT_LEN,
+    MIN_FILTER_YEAR,
+};
 pub use identity::{Access, ClientInfo, OrganizationChoice, Permission, Plan, Requester, Viewer};
 pub use ip_range::{ip_bytes, IpRange};
 pub use known_actor::{KnownActor, MAX_ACTOR_SUGGESTIONS};
@@ -35,4 +40,4 @@ pub use matching::{action_matches, search_text};
 pub use new_event::{NewEvent, ValidationError, MAX_TEXT_LEN};
 pub use page::{Cursor, EventPage, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use saved_view::SavedView;
-pub use search::{parse_search, SearchError};
+pub use search::{parse_search, SearchError, MAX_SEARCH_LEN};

@@ -1,7 +1,7 @@
 //! The ingest input: one event as an application posts it, and its validation.
 
 use super::event::{Actor, Change, EventContext, EventResult, Target};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Longest accepted action key.
@@ -10,12 +10,17 @@ pub const MAX_ACTION_LEN: usize = 128;
 pub const MAX_DETAILS_BYTES: usize = 16 * 1024;
 /// How far in the future `occurred_at` may be (clock skew allowance), in minutes.
 pub const MAX_FUTURE_SKEW_MINUTES: i64 = 5;
+/// Earliest year `occurred_at` may fall in: the Unix epoch, where every filter's dates start.
+pub const MIN_EVENT_YEAR: i32 = 1970;
 /// Longest accepted free-text field (ids, names, emails, user agents, idempotency keys).
 pub const MAX_TEXT_LEN: usize = 1024;
 /// Most targets one event may name.
 pub const MAX_TARGETS: usize = 64;
 /// Most changes one event may carry.
 pub const MAX_CHANGES: usize = 256;
+/// Largest accepted `changes` array, serialised: the same budget as `details`, so that no
+/// `before`/`after` value can carry what `details` may not.
+pub const MAX_CHANGES_BYTES: usize = MAX_DETAILS_BYTES;
 
 /// One event as posted to `POST /api/v1/events`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -108,6 +113,12 @@ impl NewEvent {
                     "must not be more than 5 minutes in the future",
                 ));
             }
+            if at.year() < MIN_EVENT_YEAR {
+                return Err(ValidationError::new(
+                    "occurred_at",
+                    format!("must be in {MIN_EVENT_YEAR} or later"),
+                ));
+            }
         }
         check_text("actor.id", &self.actor.id, true)?;
         check_optional("actor.email", &self.actor.email)?;
@@ -127,16 +138,36 @@ impl NewEvent {
         if serde_json::to_vec(&self.details).map_or(usize::MAX, |b| b.len()) > MAX_DETAILS_BYTES {
             return Err(ValidationError::new("details", "must be at most 16 KiB"));
         }
+        self.validate_changes()?;
+        check_optional("idempotency_key", &self.idempotency_key)
+    }
+
+    /// Checks the count, each field name, and the serialised size of the changes taken
+    /// together; the change that brings the size past [`MAX_CHANGES_BYTES`] is named.
+    fn validate_changes(&self) -> Result<(), ValidationError> {
         if self.changes.len() > MAX_CHANGES {
             return Err(ValidationError::new(
                 "changes",
                 format!("must hold at most {MAX_CHANGES} changes"),
             ));
         }
+        // `[` then each change followed by `,` or `]`: the array's exact serialised size.
+        let mut bytes: usize = 1;
         for (i, change) in self.changes.iter().enumerate() {
             check_text(&format!("changes[{i}].field"), &change.field, true)?;
+            let size = serde_json::to_vec(change).map_or(usize::MAX, |b| b.len());
+            bytes = bytes.saturating_add(size).saturating_add(1);
+            if bytes > MAX_CHANGES_BYTES {
+                return Err(ValidationError::new(
+                    format!("changes[{i}]"),
+                    format!(
+                        "changes must be at most {} KiB together",
+                        MAX_CHANGES_BYTES / 1024
+                    ),
+                ));
+            }
         }
-        check_optional("idempotency_key", &self.idempotency_key)
+        Ok(())
     }
 
     fn validate_context(&self) -> Result<(), ValidationError> {
@@ -227,6 +258,45 @@ mod tests {
         e.details
             .insert("blob".into(), serde_json::Value::String("x".repeat(17_000)));
         assert_eq!(field_of(&e), "details");
+    }
+
+    #[test]
+    fn rejects_occurred_at_before_1970() {
+        let mut e = event();
+        let epoch = DateTime::UNIX_EPOCH;
+        e.occurred_at = Some(epoch);
+        assert_eq!(e.validate(Utc::now()), Ok(()));
+        e.occurred_at = Some(epoch - Duration::microseconds(1));
+        assert_eq!(field_of(&e), "occurred_at");
+    }
+
+    #[test]
+    fn a_change_names_a_field_no_longer_than_other_text() {
+        let mut e = event();
+        e.changes = vec![serde_json::from_value(serde_json::json!({"field": "role"})).unwrap()];
+        e.changes[0].field = "f".repeat(MAX_TEXT_LEN);
+        assert_eq!(e.validate(Utc::now()), Ok(()));
+        e.changes[0].field.push('f');
+        assert_eq!(field_of(&e), "changes[0].field");
+    }
+
+    #[test]
+    fn changes_take_sixteen_kib_together_and_the_one_past_it_is_named() {
+        let mut e = event();
+        e.changes = serde_json::from_value(serde_json::json!([
+            {"field": "role", "before": "viewer", "after": "admin"},
+            {"field": "note", "before": "", "after": null},
+        ]))
+        .unwrap();
+        let size = serde_json::to_vec(&e.changes).unwrap().len();
+        e.changes[1].before = "x".repeat(MAX_CHANGES_BYTES - size).into();
+        assert_eq!(
+            serde_json::to_vec(&e.changes).unwrap().len(),
+            MAX_CHANGES_BYTES
+        );
+        assert_eq!(e.validate(Utc::now()), Ok(()));
+        e.changes[1].before = "x".repeat(MAX_CHANGES_BYTES - size + 1).into();
+        assert_eq!(field_of(&e), "changes[1]");
     }
 
     #[test]

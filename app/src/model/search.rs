@@ -3,12 +3,22 @@
 //! after:2025-01-01 before:2025-02-01 "free text"`.
 //!
 //! Terms are `key:value` (a leading `-` excludes), quoted or bare words (free text). Values may
-//! be quoted (`actor:"Bob Smith"`). A bad query is an error naming the column and the reason.
+//! be quoted (`actor:"Bob Smith"`). A bad query is an error naming the column and the reason;
+//! so is one that breaks a filter's bounds ([`EventFilter::validate`]).
 //! [`EventFilter::to_search`] writes a filter back in the same syntax.
 
-use super::filter::{Criteria, EventFilter, EventQuery};
+use super::error::ApiError;
+use super::filter::{parse_from, Criteria, EventFilter, EventQuery};
 use chrono::{DateTime, NaiveTime, SecondsFormat, Utc};
 use std::fmt;
+
+/// Longest search text, in bytes: room for every valid filter written by
+/// [`EventFilter::to_search`]. Such a filter's JSON is at most 8 KiB
+/// ([`MAX_FILTER_BYTES`](crate::model::MAX_FILTER_BYTES)) with at most 50 values in each of
+/// its 16 lists ([`MAX_FILTER_VALUES`](crate::model::MAX_FILTER_VALUES)); a term costs at most
+/// 10 bytes more than its value in JSON (sign, key, colon, quotes and space against quotes and
+/// comma), so its search is at most 8 KiB + 800 × 10 bytes.
+pub const MAX_SEARCH_LEN: usize = 32 * 1024;
 
 /// Why a search does not parse, and where (1-based column).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -120,10 +130,17 @@ fn terms(text: &str) -> Result<Vec<Term>, SearchError> {
     Ok(out)
 }
 
-/// Parses a search into a filter.
+/// Parses a search into a filter, checking the filter's bounds term by term.
 pub fn parse_search(text: &str) -> Result<EventFilter, SearchError> {
+    if text.len() > MAX_SEARCH_LEN {
+        return Err(SearchError {
+            column: 1,
+            message: format!("a search must be at most {} KiB", MAX_SEARCH_LEN / 1024),
+        });
+    }
     let mut pairs: Vec<(String, String, usize)> = Vec::new();
     let mut free_text: Vec<String> = Vec::new();
+    let mut free_text_column = None;
     for term in terms(text)? {
         let fail = |message: String| SearchError {
             column: term.column,
@@ -131,7 +148,10 @@ pub fn parse_search(text: &str) -> Result<EventFilter, SearchError> {
         };
         match term.key.as_deref() {
             None if term.negated => return Err(fail("free text cannot be excluded".into())),
-            None => free_text.push(term.value),
+            None => {
+                free_text_column.get_or_insert(term.column);
+                free_text.push(term.value);
+            }
             Some(key) => {
                 let param = match key {
                     "before" => "to_exclusive",
@@ -158,22 +178,26 @@ pub fn parse_search(text: &str) -> Result<EventFilter, SearchError> {
             }
         }
     }
+    let at = |column: usize| {
+        move |e: ApiError| SearchError {
+            column,
+            message: e.message,
+        }
+    };
     let mut filter = EventFilter::default();
     for (param, value, column) in &pairs {
-        // `before:` is exclusive: the same bound as `from` on the other side.
-        let parsed = if param == "to_exclusive" {
-            EventQuery::from_pairs([("from", value.as_str())]).map(|q| filter.until = q.filter.from)
+        // `before:` is exclusive: written like `after:`, checked as an end.
+        if param == "to_exclusive" {
+            filter.until = Some(parse_from(value).map_err(at(*column))?);
         } else {
-            EventQuery::from_pairs([(param.as_str(), value.as_str())])
-                .map(|q| merge(&mut filter, q.filter))
-        };
-        parsed.map_err(|e| SearchError {
-            column: *column,
-            message: e.message,
-        })?;
+            let one = EventQuery::from_pairs([(param.as_str(), value.as_str())]);
+            merge(&mut filter, one.map_err(at(*column))?.filter);
+        }
+        filter.validate().map_err(at(*column))?;
     }
-    if !free_text.is_empty() {
+    if let Some(column) = free_text_column {
         filter.q = Some(free_text.join(" "));
+        filter.validate().map_err(at(column))?;
     }
     Ok(filter)
 }

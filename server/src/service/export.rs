@@ -338,6 +338,7 @@ impl Services {
     ) -> Result<Export, ApiError> {
         caller.require(Permission::AuditLogsRead)?;
         caller.require(Permission::AuditLogsExport)?;
+        filter.validate()?;
         let (org_id, org_slug) = (caller.org_id, caller.org_slug.as_str());
         validate(
             &export_event(&actor, format, &filter, u64::MAX, true),
