@@ -272,3 +272,168 @@ async fn a_keys_manager_cannot_mint_or_take_over_a_key_that_reads_the_log() {
         .await;
     assert_eq!(status, 200, "{body}");
 }
+
+/// The permissions of a role or the scopes of a key, as listed.
+fn held(entry: &Value, field: &str) -> Vec<String> {
+    entry[field]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn no_sequence_of_manage_calls_by_a_non_admin_yields_more_than_the_caller_holds() {
+    use rand::rngs::StdRng;
+    use rand::seq::SliceRandom;
+    use rand::{Rng, SeedableRng};
+
+    let org = Org::start().await;
+    let every = [
+        "events:write",
+        "audit_logs:read",
+        "audit_logs:export",
+        "members:manage",
+        "roles:manage",
+        "api_keys:manage",
+        "settings:manage",
+        "webhooks:manage",
+    ];
+    let mut rng = StdRng::seed_from_u64(0x5eed);
+    let callers = [
+        ("key_manager", &["api_keys:manage"][..]),
+        ("account_manager", &["members:manage"]),
+        (
+            "lead",
+            &["members:manage", "roles:manage", "audit_logs:read"],
+        ),
+    ];
+    let mut sessions = Vec::new();
+    for (caller, _) in callers {
+        sessions.push(org.session(caller).await);
+    }
+    for ((caller, holds), session) in callers.into_iter().zip(sessions) {
+        let before = org.state().await;
+        let mut done = 0;
+        for step in 0..40 {
+            let roles = org.admin_call("roles/list", json!({})).await;
+            let role_ids: Vec<Value> = roles
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].clone())
+                .collect();
+            let members = org.admin_call("members/list", json!({})).await;
+            let user_ids: Vec<Value> = members
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["user_id"].clone())
+                .collect();
+            let keys = org.admin_call("api_keys/list", json!({})).await;
+            let key_ids: Vec<Value> = keys
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k["id"].clone())
+                .chain([json!(0)])
+                .collect();
+            let some: Vec<&str> = every
+                .iter()
+                .copied()
+                .filter(|_| rng.gen_bool(0.3))
+                .collect();
+            let role = role_ids.choose(&mut rng).unwrap().clone();
+            let user = user_ids.choose(&mut rng).unwrap().clone();
+            let key = key_ids.choose(&mut rng).unwrap().clone();
+            let (function, body) = match rng.gen_range(0..8) {
+                0 => (
+                    "members/invite",
+                    json!({"email": format!("p{step}@x.com"), "role_id": role}),
+                ),
+                1 => (
+                    "members/change_role",
+                    json!({"user_id": user, "role_id": role}),
+                ),
+                2 => ("members/remove", json!({"user_id": user})),
+                3 => (
+                    "roles/create",
+                    json!({"name": format!("r{caller}{step}"), "permissions": some}),
+                ),
+                4 => (
+                    "roles/update",
+                    json!({"id": role, "name": format!("u{caller}{step}"), "permissions": some}),
+                ),
+                5 => (
+                    "api_keys/create",
+                    json!({"name": format!("k{caller}{step}"), "scopes": some}),
+                ),
+                6 => ("api_keys/rotate", json!({"id": key})),
+                _ => (
+                    "api_keys/rename",
+                    json!({"id": key, "name": format!("n{caller}{step}")}),
+                ),
+            };
+            let (status, _) = org.app.call(&session, function, body).await;
+            done += usize::from(status == 200);
+        }
+        assert!(done > 0, "{caller}: no call within its reach succeeded");
+        // Whatever the caller created or changed holds nothing the caller lacks.
+        let after = org.state().await;
+        let within = |permissions: Vec<String>| {
+            permissions
+                .iter()
+                .all(|p| p == "events:write" || holds.contains(&p.as_str()))
+        };
+        let roles_before = before["roles"].as_array().unwrap();
+        for role in after["roles"].as_array().unwrap() {
+            if !roles_before.contains(role) {
+                assert!(within(held(role, "permissions")), "{caller} made {role}");
+            }
+        }
+        let role_of = |id: &Value| {
+            after["roles"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["id"] == *id)
+                .cloned()
+        };
+        let members_before = before["members"].as_array().unwrap();
+        for member in after["members"].as_array().unwrap() {
+            if !members_before.contains(member) {
+                let role = role_of(&member["role_id"]).unwrap();
+                assert!(within(held(&role, "permissions")), "{caller} gave {member}");
+            }
+        }
+        for invitation in after["invitations"].as_array().unwrap() {
+            if !before["invitations"]
+                .as_array()
+                .unwrap()
+                .contains(invitation)
+            {
+                let role = after["roles"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|r| r["name"] == invitation["role"])
+                    .cloned()
+                    .unwrap();
+                assert!(
+                    within(held(&role, "permissions")),
+                    "{caller} invited {invitation}"
+                );
+            }
+        }
+        let keys_before = before["keys"].as_array().unwrap();
+        for key in after["keys"].as_array().unwrap() {
+            let unchanged = keys_before
+                .iter()
+                .any(|k| k["id"] == key["id"] && k["last4"] == key["last4"]);
+            if !unchanged {
+                assert!(within(held(key, "scopes")), "{caller} minted {key}");
+            }
+        }
+    }
+}

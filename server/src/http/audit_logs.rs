@@ -17,10 +17,7 @@ pub async fn list(
         .map_err(|_| ApiError::invalid("the query string is not valid"))?;
     let query = EventQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     Ok(Json(
-        state
-            .services
-            .list_events(caller.access(), query)
-            .await?,
+        state.services.list_events(caller.access(), query).await?,
     ))
 }
 

@@ -2,8 +2,8 @@
 
 use super::Services;
 use app::model::{
-    Access, ApiError, Permission, AuditEvent, Cursor, EventPage, EventQuery, KnownActor, MAX_ACTOR_SUGGESTIONS,
-    MAX_TEXT_LEN,
+    Access, ApiError, AuditEvent, Cursor, EventPage, EventQuery, KnownActor, Permission,
+    MAX_ACTOR_SUGGESTIONS, MAX_TEXT_LEN,
 };
 
 impl Services {
