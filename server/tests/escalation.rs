@@ -365,10 +365,17 @@ async fn no_sequence_of_manage_calls_by_a_non_admin_yields_more_than_the_caller_
                     "roles/update",
                     json!({"id": role, "name": format!("u{caller}{step}"), "permissions": some}),
                 ),
-                5 => (
-                    "api_keys/create",
-                    json!({"name": format!("k{caller}{step}"), "scopes": some}),
-                ),
+                5 => {
+                    let scopes = if rng.gen_bool(0.5) {
+                        vec!["events:write"]
+                    } else {
+                        some
+                    };
+                    (
+                        "api_keys/create",
+                        json!({"name": format!("k{caller}{step}"), "scopes": scopes}),
+                    )
+                }
                 6 => ("api_keys/rotate", json!({"id": key})),
                 _ => (
                     "api_keys/rename",
