@@ -26,6 +26,8 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// Too many failed sign-ins: the account is locked for a while.
     TooManyAttempts,
+    /// Too many requests or open streams at once: retry later (see `Retry-After`).
+    TooManyRequests,
     /// An unexpected failure on the server.
     Internal,
 }
@@ -41,7 +43,7 @@ impl ErrorCode {
             Self::NotFound => 404,
             Self::Conflict => 409,
             Self::PayloadTooLarge => 413,
-            Self::TooManyAttempts => 429,
+            Self::TooManyAttempts | Self::TooManyRequests => 429,
             Self::Internal => 500,
         }
     }

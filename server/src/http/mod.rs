@@ -9,6 +9,7 @@ mod export;
 mod security_headers;
 mod server_fns;
 mod stream;
+mod stream_slots;
 
 use crate::service::Services;
 use axum::routing::{get, post};
@@ -16,6 +17,7 @@ use axum::Router;
 use security_headers::SecurityHeaders;
 use std::path::Path;
 use std::sync::Arc;
+use stream_slots::StreamSlots;
 use tower_http::services::{ServeDir, ServeFile};
 
 pub use error::HttpError;
@@ -36,6 +38,8 @@ pub struct AppState {
     pub services: Arc<Services>,
     /// Whether `X-Forwarded-For` names the client (the server runs behind a proxy).
     pub trust_proxy: bool,
+    /// The live streams each caller holds open.
+    pub stream_slots: Arc<StreamSlots>,
 }
 
 /// The whole application: REST API, server functions, and the SPA (with `index.html` answering
@@ -60,6 +64,7 @@ pub fn router(services: Arc<Services>, assets_dir: &Path, deployment: Deployment
         .with_state(AppState {
             services,
             trust_proxy: deployment.trust_proxy,
+            stream_slots: Arc::default(),
         })
         .fallback_service(spa)
         .layer(axum::middleware::map_response_with_state(

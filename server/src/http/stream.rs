@@ -2,14 +2,19 @@
 //! events whose id is the `seq`, so a reconnecting client resumes with `Last-Event-ID`). When the
 //! caller's access ends, a last `error` event says why and the stream closes.
 
+use super::stream_slots::MAX_STREAMS_PER_CALLER;
 use super::{AppState, HttpError};
 use crate::service::Credential;
-use app::model::{ApiError, AuditEvent, ErrorEnvelope, EventQuery};
+use app::model::{ApiError, AuditEvent, ErrorCode, ErrorEnvelope, EventQuery};
 use axum::extract::{RawQuery, State};
-use axum::http::HeaderMap;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
+
+/// Seconds a caller refused for holding too many streams is asked to wait.
+const RETRY_AFTER_SECONDS: &str = "30";
 
 /// Streams the matching events of the caller's organization as they arrive, while its access
 /// lasts (the service checks it again before every poll).
@@ -26,11 +31,17 @@ pub async fn stream(
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<i64>().ok());
+    let Some(slot) = state.stream_slots.take(&credential) else {
+        return Ok(too_many_streams());
+    };
     let events = state
         .services
         .tail(credential, query.filter, resume.or(query.after_seq))
         .await?;
-    let sse = events.map(sse_event);
+    let sse = events.map(move |item| {
+        let _held_until_the_stream_is_dropped = &slot;
+        sse_event(item)
+    });
     Ok(Sse::new(sse)
         .keep_alive(KeepAlive::default())
         .into_response())
@@ -47,6 +58,22 @@ fn sse_event(item: Result<AuditEvent, ApiError>) -> Result<Event, axum::Error> {
             .event("error")
             .json_data(ErrorEnvelope { error }),
     }
+}
+
+/// 429 with `Retry-After`: the caller already holds the most streams allowed.
+fn too_many_streams() -> Response {
+    let error = ApiError::new(
+        ErrorCode::TooManyRequests,
+        format!(
+            "at most {MAX_STREAMS_PER_CALLER} live streams may be open at once per session or \
+             API key: close one first"
+        ),
+    );
+    let mut response = HttpError(error).into_response();
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
+    response
 }
 
 #[cfg(test)]
@@ -68,6 +95,30 @@ mod tests {
             .body(Body::empty())
             .unwrap();
         app.clone().oneshot(request).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_sixth_stream_of_one_key_gets_429_with_retry_after_until_one_closes() {
+        let t = TestServices::new().await;
+        let app = router(
+            t.services.clone(),
+            Path::new("no-web-app"),
+            Deployment::default(),
+        );
+        let (_, secret) = t.key(&[Permission::AuditLogsRead]).await;
+        let mut open_streams = Vec::new();
+        for _ in 0..MAX_STREAMS_PER_CALLER {
+            let response = open(&app, &secret).await;
+            assert_eq!(response.status(), 200);
+            open_streams.push(response);
+        }
+        let refused = open(&app, &secret).await;
+        assert_eq!(refused.status(), 429);
+        assert_eq!(refused.headers()[RETRY_AFTER], RETRY_AFTER_SECONDS);
+        let (_, other) = t.key(&[Permission::AuditLogsRead]).await;
+        assert_eq!(open(&app, &other).await.status(), 200, "another key");
+        open_streams.pop();
+        assert_eq!(open(&app, &secret).await.status(), 200, "a place was freed");
     }
 
     #[tokio::test]
