@@ -26,7 +26,8 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// Too many failed sign-ins: the account is locked for a while.
     TooManyAttempts,
-    /// Too many requests of this kind from this address or for this account: wait and retry.
+    /// Too many requests of this kind (sign-ins, resets, invitations from one address or for one
+    /// account, or open live streams of one caller): wait `retry_after` seconds and retry.
     RateLimited,
     /// An unexpected failure on the server.
     Internal,

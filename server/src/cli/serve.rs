@@ -14,7 +14,7 @@ pub struct Args {
     /// The built web app (Trunk's dist/).
     #[arg(long, env = "AUDITRAIL_ASSETS_DIR", default_value = "dist")]
     assets_dir: PathBuf,
-    /// Mark the session cookie Secure (set when served over HTTPS).
+    /// Mark the session cookie Secure and send HSTS (set when served over HTTPS only).
     #[arg(long, env = "AUDITRAIL_SECURE_COOKIES")]
     secure_cookies: bool,
     /// Hours a session lasts after sign-in.
@@ -47,7 +47,11 @@ pub async fn run(database_url: &str, args: Args) -> CliResult {
     if !args.assets_dir.join("index.html").exists() {
         tracing::warn!(dir = %args.assets_dir.display(), "web app not built here: run `trunk build --release`");
     }
-    let app = http::router(services, &args.assets_dir, args.trust_proxy);
+    let deployment = http::Deployment {
+        trust_proxy: args.trust_proxy,
+        https_only: args.secure_cookies,
+    };
+    let app = http::router(services, &args.assets_dir, deployment);
     let listener = tokio::net::TcpListener::bind(args.bind).await?;
     tracing::info!("Auditrail listening on http://{}", listener.local_addr()?);
     axum::serve(

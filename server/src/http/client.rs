@@ -19,13 +19,15 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
-/// Where the request came from: the peer address (or, behind a trusted proxy, the first
-/// `X-Forwarded-For` address) and the user agent, cut to what an event may hold.
+/// Where the request came from: the peer address (or, behind a trusted proxy, the last
+/// `X-Forwarded-For` entry, the one that proxy appended: entries to its left are whatever the
+/// client sent) and the user agent, trimmed, cut to what an event may hold, `None` when blank.
 pub fn client_info(headers: &HeaderMap, extensions: &Extensions, trust_proxy: bool) -> ClientInfo {
     let forwarded = trust_proxy
-        .then(|| headers.get("x-forwarded-for")?.to_str().ok())
+        .then(|| headers.get_all("x-forwarded-for").iter().next_back())
         .flatten()
-        .and_then(|v| v.split(',').next())
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
         .and_then(|v| v.trim().parse::<IpAddr>().ok());
     let peer = extensions
         .get::<ConnectInfo<SocketAddr>>()
@@ -33,6 +35,8 @@ pub fn client_info(headers: &HeaderMap, extensions: &Extensions, trust_proxy: bo
     let user_agent = headers
         .get(USER_AGENT)
         .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
         .map(|v| v.chars().take(MAX_TEXT_LEN / 4).collect());
     ClientInfo {
         ip: forwarded.or(peer).map(|ip| ip.to_string()),
@@ -40,13 +44,14 @@ pub fn client_info(headers: &HeaderMap, extensions: &Extensions, trust_proxy: bo
     }
 }
 
-/// Whether a browser request may act with the session cookie: it must not come from another
-/// site. Requests without `Origin` (scripts, same-origin GETs) pass; a present `Origin` must
-/// name the host the request was sent to.
+/// Whether a browser request may act with the session cookie: it must come from the web app's
+/// own pages. A `Sec-Fetch-Site` of `cross-site` or `same-site` (a sibling subdomain is another
+/// site to us) is refused; requests without `Origin` (scripts, same-origin GETs, typed URLs)
+/// pass; a present `Origin` must name the host the request was sent to.
 pub fn same_origin(headers: &HeaderMap) -> bool {
     if headers
         .get("sec-fetch-site")
-        .is_some_and(|v| v.as_bytes() == b"cross-site")
+        .is_some_and(|v| matches!(v.as_bytes(), b"cross-site" | b"same-site"))
     {
         return false;
     }
@@ -88,27 +93,71 @@ mod tests {
             ("host", "logs.acme.com"),
             ("origin", "null")
         ])));
-        assert!(!same_origin(&headers(&[
-            ("host", "logs.acme.com"),
-            ("sec-fetch-site", "cross-site")
-        ])));
+        for site in ["cross-site", "same-site"] {
+            assert!(!same_origin(&headers(&[
+                ("host", "logs.acme.com"),
+                ("sec-fetch-site", site)
+            ])));
+        }
+        for site in ["same-origin", "none"] {
+            assert!(same_origin(&headers(&[
+                ("host", "logs.acme.com"),
+                ("sec-fetch-site", site)
+            ])));
+        }
     }
 
     #[test]
-    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+    fn behind_a_trusted_proxy_the_address_it_appended_names_the_client() {
         let mut extensions = Extensions::new();
         extensions.insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 9], 4000))));
-        let h = headers(&[
-            ("x-forwarded-for", "203.0.113.7, 10.0.0.1"),
+        let spoofed = headers(&[
+            ("x-forwarded-for", "6.6.6.6, 203.0.113.7"),
             ("user-agent", "curl/8"),
         ]);
         assert_eq!(
-            client_info(&h, &extensions, false).ip.as_deref(),
-            Some("10.0.0.9")
+            client_info(&spoofed, &extensions, false).ip.as_deref(),
+            Some("10.0.0.9"),
+            "without --trust-proxy the header is ignored"
         );
-        let behind_proxy = client_info(&h, &extensions, true);
-        assert_eq!(behind_proxy.ip.as_deref(), Some("203.0.113.7"));
+        let behind_proxy = client_info(&spoofed, &extensions, true);
+        assert_eq!(
+            behind_proxy.ip.as_deref(),
+            Some("203.0.113.7"),
+            "the client's own entry (leftmost) is not believed"
+        );
         assert_eq!(behind_proxy.user_agent.as_deref(), Some("curl/8"));
+        let mut appended_as_a_second_header = spoofed.clone();
+        appended_as_a_second_header
+            .append("x-forwarded-for", HeaderValue::from_static("198.51.100.2"));
+        assert_eq!(
+            client_info(&appended_as_a_second_header, &extensions, true)
+                .ip
+                .as_deref(),
+            Some("198.51.100.2")
+        );
+        let garbage = headers(&[("x-forwarded-for", "203.0.113.7, unknown")]);
+        assert_eq!(
+            client_info(&garbage, &extensions, true).ip.as_deref(),
+            Some("10.0.0.9"),
+            "an entry the proxy did not write as an address falls back to the peer"
+        );
+    }
+
+    #[test]
+    fn a_blank_user_agent_is_none_and_a_long_one_is_trimmed_then_cut() {
+        let extensions = Extensions::new();
+        for blank in ["", "   "] {
+            let info = client_info(&headers(&[("user-agent", blank)]), &extensions, false);
+            assert_eq!(info.user_agent, None, "{blank:?}");
+        }
+        let long = format!("  {}", "x".repeat(MAX_TEXT_LEN));
+        let info = client_info(&headers(&[("user-agent", &long)]), &extensions, false);
+        assert_eq!(info.user_agent, Some("x".repeat(MAX_TEXT_LEN / 4)));
+    }
+
+    #[test]
+    fn a_cookie_is_found_by_name_among_several() {
         assert_eq!(
             cookie(
                 &headers(&[("cookie", "a=1; auditrail_device=xyz")]),
@@ -116,5 +165,6 @@ mod tests {
             ),
             Some("xyz".into())
         );
+        assert_eq!(cookie(&headers(&[("cookie", "a=1; b=")]), "b"), None);
     }
 }

@@ -6,17 +6,31 @@ mod client;
 mod error;
 mod events;
 mod export;
+mod security_headers;
 mod server_fns;
 mod stream;
+mod stream_slots;
 
 use crate::service::Services;
 use axum::routing::{get, post};
 use axum::Router;
+use security_headers::SecurityHeaders;
 use std::path::Path;
 use std::sync::Arc;
+use stream_slots::StreamSlots;
 use tower_http::services::{ServeDir, ServeFile};
 
 pub use error::HttpError;
+
+/// How the server is reached, as far as HTTP answers depend on it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Deployment {
+    /// Whether `X-Forwarded-For` names the client (the server runs behind a proxy).
+    pub trust_proxy: bool,
+    /// Whether browsers reach the server over HTTPS only (`--secure-cookies`): answers then ask
+    /// them never to use plain HTTP for it (HSTS).
+    pub https_only: bool,
+}
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -24,11 +38,15 @@ pub struct AppState {
     pub services: Arc<Services>,
     /// Whether `X-Forwarded-For` names the client (the server runs behind a proxy).
     pub trust_proxy: bool,
+    /// The live streams each caller holds open.
+    pub stream_slots: Arc<StreamSlots>,
 }
 
 /// The whole application: REST API, server functions, and the SPA (with `index.html` answering
-/// every unknown path so client-side routes survive a reload).
-pub fn router(services: Arc<Services>, assets_dir: &Path, trust_proxy: bool) -> Router {
+/// every unknown path so client-side routes survive a reload), every answer with the security
+/// headers.
+pub fn router(services: Arc<Services>, assets_dir: &Path, deployment: Deployment) -> Router {
+    let security_headers = SecurityHeaders::for_assets(assets_dir, deployment.https_only);
     let spa = ServeDir::new(assets_dir).fallback(ServeFile::new(assets_dir.join("index.html")));
     Router::new()
         .route("/api/v1/events", post(events::ingest))
@@ -45,7 +63,12 @@ pub fn router(services: Arc<Services>, assets_dir: &Path, trust_proxy: bool) -> 
         .layer(events::body_limit())
         .with_state(AppState {
             services,
-            trust_proxy,
+            trust_proxy: deployment.trust_proxy,
+            stream_slots: Arc::default(),
         })
         .fallback_service(spa)
+        .layer(axum::middleware::map_response_with_state(
+            security_headers,
+            security_headers::add,
+        ))
 }

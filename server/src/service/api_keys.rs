@@ -95,14 +95,22 @@ impl Services {
 
     /// The key and its access for a presented secret, or 401. Notes the key as used.
     pub async fn authenticate_api_key(&self, secret: &str) -> Result<(ApiKey, Access), ApiError> {
-        let identity = &self.stores.identity;
-        let (key, org) = identity
+        let (key, access) = self.api_key_access(secret).await?;
+        if let Err(error) = self.stores.identity.touch_api_key(key.id, Utc::now()).await {
+            tracing::warn!(%error, key = key.id, "could not note the key's last use");
+        }
+        Ok((key, access))
+    }
+
+    /// The key and its access for a presented secret, or 401, without noting the key as used
+    /// (which takes a write lock): for checking again a key already authenticated.
+    pub(super) async fn api_key_access(&self, secret: &str) -> Result<(ApiKey, Access), ApiError> {
+        let (key, org) = self
+            .stores
+            .identity
             .api_key_by_secret_hash(&sha256_hex(secret.as_bytes()))
             .await?
             .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "invalid API key"))?;
-        if let Err(error) = identity.touch_api_key(key.id, Utc::now()).await {
-            tracing::warn!(%error, key = key.id, "could not note the key's last use");
-        }
         let access = Access {
             org_id: org.id,
             org_slug: org.slug,

@@ -18,12 +18,15 @@ mod saved_views;
 mod self_audit;
 mod sign_in;
 mod tail;
+#[cfg(test)]
+pub(crate) mod testing;
 mod user_agent;
 
 pub use export::CSV_COLUMNS;
 pub use ingest::MAX_BATCH;
 pub use passwords::generate_password;
 pub use sign_in::{LockoutPolicy, SessionSettings, DEVICE_COOKIE, SESSION_COOKIE};
+pub use tail::Credential;
 
 use crate::store::{StoreError, Stores};
 use app::model::{ApiError, ErrorCode};

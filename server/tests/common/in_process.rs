@@ -28,7 +28,11 @@ impl App {
         let database = TestDatabase::from_env();
         let stores = server::store::open(&database.url).await.expect("open");
         let services = Arc::new(Services::new(stores, SessionSettings::default()));
-        let router = server::http::router(services.clone(), Path::new("no-web-app"), false);
+        let router = server::http::router(
+            services.clone(),
+            Path::new("no-web-app"),
+            server::http::Deployment::default(),
+        );
         Self {
             services,
             router,
