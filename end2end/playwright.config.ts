@@ -3,7 +3,8 @@
 import { defineConfig } from '@playwright/test';
 import { ADMIN_STATE } from './tests/helpers';
 
-const port = 3107;
+// E2E_PORT lets two checkouts run their suites side by side.
+const port = Number(process.env.E2E_PORT ?? 3107);
 
 export default defineConfig({
   testDir: './tests',
