@@ -2,22 +2,14 @@
 //! rotation.
 
 use crate::model::{ApiError, ApiKeySummary, CreatedApiKey, Permission};
-#[cfg(feature = "ssr")]
-pub use backend::ApiKeysBackend;
 use leptos::server;
 use leptos::server_fn::codec::Json;
 
 /// The organization's keys, by name.
 #[server(endpoint = "api_keys/list", input = Json)]
 pub async fn list_api_keys() -> Result<Vec<ApiKeySummary>, ApiError> {
-    use super::context::{answer, RequestContext};
-    answer(
-        async {
-            let (ctx, me) = RequestContext::signed_in()?;
-            ctx.backend.api_keys(&me).await
-        }
-        .await,
-    )
+    use super::context::signed_in;
+    signed_in(|ctx, me| async move { ctx.backend.api_keys(&me).await }).await
 }
 
 /// Creates a key; the answer holds its full secret, never shown again.
@@ -26,81 +18,27 @@ pub async fn create_api_key(
     name: String,
     scopes: Vec<Permission>,
 ) -> Result<CreatedApiKey, ApiError> {
-    use super::context::{answer, RequestContext};
-    answer(
-        async {
-            let (ctx, me) = RequestContext::signed_in()?;
-            ctx.backend.create_api_key(&me, &name, &scopes).await
-        }
-        .await,
-    )
+    use super::context::signed_in;
+    signed_in(|ctx, me| async move { ctx.backend.create_api_key(&me, &name, &scopes).await }).await
 }
 
 /// Renames a key.
 #[server(endpoint = "api_keys/rename", input = Json)]
 pub async fn rename_api_key(id: i64, name: String) -> Result<(), ApiError> {
-    use super::context::{answer, RequestContext};
-    answer(
-        async {
-            let (ctx, me) = RequestContext::signed_in()?;
-            ctx.backend.rename_api_key(&me, id, &name).await
-        }
-        .await,
-    )
+    use super::context::signed_in;
+    signed_in(|ctx, me| async move { ctx.backend.rename_api_key(&me, id, &name).await }).await
 }
 
 /// Gives a key a new secret; the old one stops working at once.
 #[server(endpoint = "api_keys/rotate", input = Json)]
 pub async fn rotate_api_key(id: i64) -> Result<CreatedApiKey, ApiError> {
-    use super::context::{answer, RequestContext};
-    answer(
-        async {
-            let (ctx, me) = RequestContext::signed_in()?;
-            ctx.backend.rotate_api_key(&me, id).await
-        }
-        .await,
-    )
+    use super::context::signed_in;
+    signed_in(|ctx, me| async move { ctx.backend.rotate_api_key(&me, id).await }).await
 }
 
 /// Deletes a key.
 #[server(endpoint = "api_keys/delete", input = Json)]
 pub async fn delete_api_key(id: i64) -> Result<(), ApiError> {
-    use super::context::{answer, RequestContext};
-    answer(
-        async {
-            let (ctx, me) = RequestContext::signed_in()?;
-            ctx.backend.delete_api_key(&me, id).await
-        }
-        .await,
-    )
-}
-
-#[cfg(feature = "ssr")]
-mod backend {
-    use crate::model::{ApiError, ApiKeySummary, CreatedApiKey, Permission, Requester};
-    use async_trait::async_trait;
-
-    /// API keys; each call checks `api_keys:manage`.
-    #[async_trait]
-    pub trait ApiKeysBackend: Send + Sync + 'static {
-        async fn api_keys(&self, requester: &Requester) -> Result<Vec<ApiKeySummary>, ApiError>;
-        async fn create_api_key(
-            &self,
-            requester: &Requester,
-            name: &str,
-            scopes: &[Permission],
-        ) -> Result<CreatedApiKey, ApiError>;
-        async fn rename_api_key(
-            &self,
-            requester: &Requester,
-            id: i64,
-            name: &str,
-        ) -> Result<(), ApiError>;
-        async fn rotate_api_key(
-            &self,
-            requester: &Requester,
-            id: i64,
-        ) -> Result<CreatedApiKey, ApiError>;
-        async fn delete_api_key(&self, requester: &Requester, id: i64) -> Result<(), ApiError>;
-    }
+    use super::context::signed_in;
+    signed_in(|ctx, me| async move { ctx.backend.delete_api_key(&me, id).await }).await
 }

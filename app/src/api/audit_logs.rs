@@ -9,57 +9,32 @@ use leptos::server_fn::codec::Json;
 /// One page of events matching the query, newest first.
 #[server(endpoint = "audit_logs/list", input = Json)]
 pub async fn list_events(query: EventQuery) -> Result<EventPage, ApiError> {
-    use super::context::{answer, RequestContext};
-    answer(
-        async {
-            let ctx = RequestContext::current()?;
-            let viewer = &ctx.session()?.viewer;
-            query.validate()?;
-            ctx.backend.list_events(viewer, query).await
-        }
-        .await,
-    )
+    use super::context::signed_in;
+    signed_in(|ctx, me| async move {
+        query.validate()?;
+        ctx.backend.list_events(&me, query).await
+    })
+    .await
 }
 
 /// The histogram of matching events over the filter's period (the activity chart).
 #[server(endpoint = "audit_logs/activity", input = Json)]
 pub async fn activity_histogram(filter: EventFilter) -> Result<Activity, ApiError> {
-    use super::context::{answer, RequestContext};
-    answer(
-        async {
-            let ctx = RequestContext::current()?;
-            let viewer = &ctx.session()?.viewer;
-            ctx.backend.activity(viewer, filter).await
-        }
-        .await,
-    )
+    use super::context::signed_in;
+    signed_in(|ctx, me| async move { ctx.backend.activity(&me, filter).await }).await
 }
 
 /// One event by id.
 #[server(endpoint = "audit_logs/get", input = Json)]
 pub async fn get_event(id: String) -> Result<AuditEvent, ApiError> {
-    use super::context::{answer, RequestContext};
-    answer(
-        async {
-            let ctx = RequestContext::current()?;
-            let viewer = &ctx.session()?.viewer;
-            ctx.backend.event(viewer, &id).await
-        }
-        .await,
-    )
+    use super::context::signed_in;
+    signed_in(|ctx, me| async move { ctx.backend.event(&me, &id).await }).await
 }
 
 /// The organization's actors whose label contains `text` (case-insensitive), most active first,
 /// at most [`crate::model::MAX_ACTOR_SUGGESTIONS`]: the actor filter's typeahead.
 #[server(endpoint = "audit_logs/actors", input = Json)]
 pub async fn known_actors(text: String) -> Result<Vec<KnownActor>, ApiError> {
-    use super::context::{answer, RequestContext};
-    answer(
-        async {
-            let ctx = RequestContext::current()?;
-            let viewer = &ctx.session()?.viewer;
-            ctx.backend.known_actors(viewer, &text).await
-        }
-        .await,
-    )
+    use super::context::signed_in;
+    signed_in(|ctx, me| async move { ctx.backend.known_actors(&me, &text).await }).await
 }

@@ -1,75 +1,13 @@
 //! What the server hands every server function: the service layer behind a trait object and the
 //! caller's session. Compiled only on the server.
 
-use super::account::AccountBackend;
-use super::api_keys::ApiKeysBackend;
-use super::members::MembersBackend;
-use super::roles::RolesBackend;
-use super::session::SessionBackend;
-use crate::model::{
-    Activity, ApiError, AuditEvent, ClientInfo, ErrorCode, EventFilter, EventPage, EventQuery,
-    KnownActor, Requester, SavedView, Viewer,
-};
-use async_trait::async_trait;
+use super::backend::{Backend, Session};
+use crate::model::{ApiError, ClientInfo, ErrorCode, Requester};
 use leptos::prelude::{provide_context, use_context};
 use leptos::server_fn::http_export::{header, HeaderValue, StatusCode};
 use leptos_axum::ResponseOptions;
+use std::future::Future;
 use std::sync::Arc;
-
-/// Everything server functions call; the server implements each part over its services.
-pub trait Backend:
-    SessionBackend + AccountBackend + MembersBackend + RolesBackend + ApiKeysBackend + AuditLogBackend
-{
-}
-
-impl<T> Backend for T where
-    T: SessionBackend
-        + AccountBackend
-        + MembersBackend
-        + RolesBackend
-        + ApiKeysBackend
-        + AuditLogBackend
-{
-}
-
-/// Reading the log and keeping saved views.
-#[async_trait]
-pub trait AuditLogBackend: Send + Sync + 'static {
-    /// Lists events of the caller's organization (permission already checked).
-    async fn list_events(&self, viewer: &Viewer, query: EventQuery) -> Result<EventPage, ApiError>;
-
-    /// The activity histogram of the caller's organization (permission already checked).
-    async fn activity(&self, viewer: &Viewer, filter: EventFilter) -> Result<Activity, ApiError>;
-
-    /// Actors of the caller's organization whose label contains `text` (permission already
-    /// checked).
-    async fn known_actors(&self, viewer: &Viewer, text: &str) -> Result<Vec<KnownActor>, ApiError>;
-
-    /// The viewer's saved views.
-    async fn saved_views(&self, viewer: &Viewer) -> Result<Vec<SavedView>, ApiError>;
-
-    /// Saves a named search for the viewer.
-    async fn save_view(
-        &self,
-        viewer: &Viewer,
-        name: &str,
-        search: &str,
-    ) -> Result<SavedView, ApiError>;
-
-    /// Deletes one of the viewer's saved views.
-    async fn delete_view(&self, viewer: &Viewer, id: i64) -> Result<(), ApiError>;
-
-    /// One event of the caller's organization (permission already checked).
-    async fn event(&self, viewer: &Viewer, id: &str) -> Result<AuditEvent, ApiError>;
-}
-
-/// An open session, resolved from the request's cookie.
-#[derive(Clone, Debug)]
-pub struct Session {
-    /// The secret cookie value (never logged).
-    pub token: String,
-    pub viewer: Viewer,
-}
 
 /// Everything one server-function call may use.
 #[derive(Clone)]
@@ -99,20 +37,40 @@ impl RequestContext {
             .as_ref()
             .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "please sign in"))
     }
+}
 
-    /// The current call's context and its signed-in requester, or 401.
-    pub fn signed_in() -> Result<(Self, Requester), ApiError> {
-        let ctx = Self::current()?;
+/// Runs a server function's body with the current call's context; an error leaves with its
+/// HTTP status.
+pub async fn serve<T, Body>(body: impl FnOnce(RequestContext) -> Body) -> Result<T, ApiError>
+where
+    Body: Future<Output = Result<T, ApiError>>,
+{
+    let result = match RequestContext::current() {
+        Ok(ctx) => body(ctx).await,
+        Err(error) => Err(error),
+    };
+    answer(result)
+}
+
+/// [`serve`] for a signed-in caller, handed over as a [`Requester`]; 401 without a session.
+pub async fn signed_in<T, Body>(
+    body: impl FnOnce(RequestContext, Requester) -> Body,
+) -> Result<T, ApiError>
+where
+    Body: Future<Output = Result<T, ApiError>>,
+{
+    serve(|ctx| async move {
         let requester = Requester {
             viewer: ctx.session()?.viewer.clone(),
             client: ctx.client.clone(),
         };
-        Ok((ctx, requester))
-    }
+        body(ctx, requester).await
+    })
+    .await
 }
 
 /// Gives an error its HTTP status before the server function answers it.
-pub fn answer<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
+fn answer<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
     if let Err(error) = &result {
         if let Some(response) = use_context::<ResponseOptions>() {
             let status =

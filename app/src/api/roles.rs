@@ -1,22 +1,14 @@
 //! The organization's roles: built-in ones and custom permission sets (`roles:manage`).
 
 use crate::model::{ApiError, Permission, RoleSummary};
-#[cfg(feature = "ssr")]
-pub use backend::RolesBackend;
 use leptos::server;
 use leptos::server_fn::codec::Json;
 
 /// The organization's roles with their member counts (for `roles:manage` or `members:manage`).
 #[server(endpoint = "roles/list", input = Json)]
 pub async fn list_roles() -> Result<Vec<RoleSummary>, ApiError> {
-    use super::context::{answer, RequestContext};
-    answer(
-        async {
-            let (ctx, me) = RequestContext::signed_in()?;
-            ctx.backend.roles(&me).await
-        }
-        .await,
-    )
+    use super::context::signed_in;
+    signed_in(|ctx, me| async move { ctx.backend.roles(&me).await }).await
 }
 
 /// Creates a custom role.
@@ -25,14 +17,9 @@ pub async fn create_role(
     name: String,
     permissions: Vec<Permission>,
 ) -> Result<RoleSummary, ApiError> {
-    use super::context::{answer, RequestContext};
-    answer(
-        async {
-            let (ctx, me) = RequestContext::signed_in()?;
-            ctx.backend.create_role(&me, &name, &permissions).await
-        }
-        .await,
-    )
+    use super::context::signed_in;
+    signed_in(|ctx, me| async move { ctx.backend.create_role(&me, &name, &permissions).await })
+        .await
 }
 
 /// Renames a custom role and replaces its permissions.
@@ -42,51 +29,14 @@ pub async fn update_role(
     name: String,
     permissions: Vec<Permission>,
 ) -> Result<(), ApiError> {
-    use super::context::{answer, RequestContext};
-    answer(
-        async {
-            let (ctx, me) = RequestContext::signed_in()?;
-            ctx.backend.update_role(&me, id, &name, &permissions).await
-        }
-        .await,
-    )
+    use super::context::signed_in;
+    signed_in(|ctx, me| async move { ctx.backend.update_role(&me, id, &name, &permissions).await })
+        .await
 }
 
 /// Deletes a custom role that no member holds.
 #[server(endpoint = "roles/delete", input = Json)]
 pub async fn delete_role(id: i64) -> Result<(), ApiError> {
-    use super::context::{answer, RequestContext};
-    answer(
-        async {
-            let (ctx, me) = RequestContext::signed_in()?;
-            ctx.backend.delete_role(&me, id).await
-        }
-        .await,
-    )
-}
-
-#[cfg(feature = "ssr")]
-mod backend {
-    use crate::model::{ApiError, Permission, Requester, RoleSummary};
-    use async_trait::async_trait;
-
-    /// Roles; listing needs `roles:manage` or `members:manage`, changes need `roles:manage`.
-    #[async_trait]
-    pub trait RolesBackend: Send + Sync + 'static {
-        async fn roles(&self, requester: &Requester) -> Result<Vec<RoleSummary>, ApiError>;
-        async fn create_role(
-            &self,
-            requester: &Requester,
-            name: &str,
-            permissions: &[Permission],
-        ) -> Result<RoleSummary, ApiError>;
-        async fn update_role(
-            &self,
-            requester: &Requester,
-            id: i64,
-            name: &str,
-            permissions: &[Permission],
-        ) -> Result<(), ApiError>;
-        async fn delete_role(&self, requester: &Requester, id: i64) -> Result<(), ApiError>;
-    }
+    use super::context::signed_in;
+    signed_in(|ctx, me| async move { ctx.backend.delete_role(&me, id).await }).await
 }

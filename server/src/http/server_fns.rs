@@ -4,7 +4,8 @@
 use super::client::{client_info, cookie, same_origin};
 use super::{AppState, HttpError};
 use crate::service::{DEVICE_COOKIE, SESSION_COOKIE};
-use app::api::context::{Backend, RequestContext, Session};
+use app::api::backend::{Backend, Session};
+use app::api::context::RequestContext;
 use app::model::{ApiError, ErrorCode, ErrorEnvelope};
 use axum::body::Body;
 use axum::extract::State;

@@ -6,7 +6,7 @@ use super::self_audit::OwnEvent;
 use super::Services;
 use crate::digest::sha256_hex;
 use crate::store::{ApiKey, IdentityTx, Organization};
-use app::api::api_keys::ApiKeysBackend;
+use app::api::backend::ApiKeysBackend;
 use app::model::{
     Access, ApiError, ApiKeySummary, CreatedApiKey, ErrorCode, Permission, Requester,
 };

@@ -6,7 +6,7 @@ use super::self_audit::{user_id, OwnEvent};
 use super::Services;
 use crate::digest::sha256_hex;
 use crate::store::{Member, NewInvitation, Role};
-use app::api::members::MembersBackend;
+use app::api::backend::MembersBackend;
 use app::model::{
     ApiError, CreatedInvitation, ErrorCode, InvitationSummary, MemberSummary, Permission, Requester,
 };

@@ -4,7 +4,7 @@ use super::authorization::check_within;
 use super::self_audit::OwnEvent;
 use super::Services;
 use crate::store::Role;
-use app::api::roles::RolesBackend;
+use app::api::backend::RolesBackend;
 use app::model::{ApiError, ErrorCode, Permission, Requester, RoleSummary};
 use async_trait::async_trait;
 

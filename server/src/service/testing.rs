@@ -3,7 +3,7 @@
 
 use super::{Services, SessionSettings, SESSION_COOKIE};
 use crate::store::{self, ApiKey, Organization, User};
-use app::api::session::SessionBackend;
+use app::api::backend::SessionBackend;
 use app::model::{ClientInfo, Permission, Plan};
 use std::sync::Arc;
 
