@@ -23,8 +23,17 @@ pub const MAX_FILTER_YEAR: i32 = 9999;
 /// `export.created` event that embeds the filter in its details room for the rest of them.
 pub const MAX_FILTER_BYTES: usize = MAX_DETAILS_BYTES / 2;
 
-/// Refuses a field value longer than [`MAX_FILTER_VALUE_LEN`].
+/// Refuses a NUL character: no stored text holds one, and PostgreSQL refuses it in a query.
+fn check_no_nul(value: &str) -> Result<(), ApiError> {
+    if value.contains('\0') {
+        return Err(ApiError::invalid("a value must not contain NUL characters"));
+    }
+    Ok(())
+}
+
+/// Refuses a field value longer than [`MAX_FILTER_VALUE_LEN`] or holding a NUL character.
 pub(super) fn check_value(value: &str) -> Result<(), ApiError> {
+    check_no_nul(value)?;
     if value.len() > MAX_FILTER_VALUE_LEN {
         return Err(ApiError::invalid(format!(
             "a value must be at most {MAX_FILTER_VALUE_LEN} bytes"
@@ -43,8 +52,9 @@ pub(super) fn check_count(count: usize) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Refuses free text longer than [`MAX_FREE_TEXT_LEN`].
+/// Refuses free text longer than [`MAX_FREE_TEXT_LEN`] or holding a NUL character.
 pub(super) fn check_free_text(q: &str) -> Result<(), ApiError> {
+    check_no_nul(q)?;
     if q.len() > MAX_FREE_TEXT_LEN {
         return Err(ApiError::invalid(format!(
             "free text must be at most {MAX_FREE_TEXT_LEN} bytes"
@@ -229,6 +239,19 @@ mod tests {
         assert_eq!(f.validate(), Ok(()));
         f.include.target_ids[0].push('x');
         assert_eq!(field_of(&f).as_deref(), Some("target_ids"));
+    }
+
+    #[test]
+    fn a_nul_character_in_a_value_or_free_text_is_refused() {
+        let mut f = EventFilter::default();
+        f.include.environments = vec!["prod\0".into()];
+        assert_eq!(f.validate().unwrap_err().status(), 400);
+        let q = EventFilter {
+            q: Some("\0".into()),
+            ..EventFilter::default()
+        };
+        assert_eq!(q.validate().unwrap_err().status(), 400);
+        assert!(from_url(&[("actor", "\0")]).is_err());
     }
 
     #[test]

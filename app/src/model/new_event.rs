@@ -80,7 +80,23 @@ fn check_text(field: &str, value: &str, required: bool) -> Result<(), Validation
             format!("must be at most {MAX_TEXT_LEN} bytes"),
         ));
     }
+    if value.contains('\0') {
+        return Err(ValidationError::new(field, NO_NUL));
+    }
     Ok(())
+}
+
+/// Why text with a NUL character is refused (PostgreSQL cannot store one).
+const NO_NUL: &str = "must not contain NUL characters";
+
+/// Whether a JSON value holds a NUL character in any string or key.
+fn holds_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(text) => text.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(holds_nul),
+        serde_json::Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
+    }
 }
 
 fn check_optional(field: &str, value: &Option<String>) -> Result<(), ValidationError> {
@@ -138,6 +154,13 @@ impl NewEvent {
         if serde_json::to_vec(&self.details).map_or(usize::MAX, |b| b.len()) > MAX_DETAILS_BYTES {
             return Err(ValidationError::new("details", "must be at most 16 KiB"));
         }
+        if self
+            .details
+            .iter()
+            .any(|(k, v)| k.contains('\0') || holds_nul(v))
+        {
+            return Err(ValidationError::new("details", NO_NUL));
+        }
         self.validate_changes()?;
         check_optional("idempotency_key", &self.idempotency_key)
     }
@@ -155,6 +178,9 @@ impl NewEvent {
         let mut bytes: usize = 1;
         for (i, change) in self.changes.iter().enumerate() {
             check_text(&format!("changes[{i}].field"), &change.field, true)?;
+            if holds_nul(&change.before) || holds_nul(&change.after) {
+                return Err(ValidationError::new(format!("changes[{i}]"), NO_NUL));
+            }
             let size = serde_json::to_vec(change).map_or(usize::MAX, |b| b.len());
             bytes = bytes.saturating_add(size).saturating_add(1);
             if bytes > MAX_CHANGES_BYTES {
@@ -258,6 +284,29 @@ mod tests {
         e.details
             .insert("blob".into(), serde_json::Value::String("x".repeat(17_000)));
         assert_eq!(field_of(&e), "details");
+    }
+
+    #[test]
+    fn a_nul_character_anywhere_is_refused_naming_its_field() {
+        let mut e = event();
+        e.actor.id = "u\0".into();
+        assert_eq!(field_of(&e), "actor.id");
+        let mut e = event();
+        e.details
+            .insert("k".into(), serde_json::json!({"deep": ["\u{0}"]}));
+        assert_eq!(field_of(&e), "details");
+        let mut e = event();
+        e.changes = vec![serde_json::from_value(
+            serde_json::json!({"field": "role", "before": "a", "after": "b\u{0}"}),
+        )
+        .unwrap()];
+        assert_eq!(field_of(&e), "changes[0]");
+        let mut e = event();
+        e.details.insert(
+            "text".into(),
+            serde_json::json!("a literal \\u0000 is fine"),
+        );
+        assert_eq!(e.validate(Utc::now()), Ok(()));
     }
 
     #[test]
