@@ -72,6 +72,24 @@ mod tests {
         assert_eq!(link_hash(&a.prev_hash, &a), a.hash);
     }
 
+    /// The canonical serialisation is the chain's contract with every verifier: keys sorted at
+    /// every depth, whatever order they were given in. This pins it. A serde_json
+    /// `preserve_order` feature turned on anywhere in the workspace (maps would keep insertion
+    /// order) changes the hash and fails here. The expected value was computed independently:
+    /// Python's `json.dumps(event, sort_keys=True, separators=(",", ":"))` after 64 zeros.
+    #[test]
+    fn the_canonical_form_and_its_hash_are_pinned() {
+        let mut e = event();
+        e.details.insert("zeta".into(), serde_json::json!({"y": 1, "b": [true]}));
+        e.details.insert("alpha".into(), serde_json::json!("first"));
+        e.source = Some(app::model::EventSource::Auditrail);
+        seal(&mut e, GENESIS);
+        assert_eq!(
+            e.hash,
+            "e9cb84e34abd2dc9f12b947f99a6a9767acf00cb769fb1a351a67edd6f031122"
+        );
+    }
+
     #[test]
     fn any_change_to_the_event_or_its_predecessor_changes_the_hash() {
         let mut base = event();
