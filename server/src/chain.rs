@@ -1,8 +1,11 @@
 //! The tamper-evidence chain: `hash = SHA-256(prev_hash ‖ canonical JSON of the event)`, where
 //! the canonical JSON is the event without its `prev_hash` and `hash`, keys sorted.
 
+use crate::store::{EventDraft, StoreError, StoreResult};
 use app::model::AuditEvent;
+use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 
 /// The `prev_hash` of an organization's first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -26,6 +29,79 @@ pub fn link_hash(prev_hash: &str, event: &AuditEvent) -> String {
 pub fn seal(event: &mut AuditEvent, prev_hash: &str) {
     event.prev_hash = prev_hash.to_owned();
     event.hash = link_hash(prev_hash, event);
+}
+
+/// Where an organization's chain stands: its last `seq` (0 before the first event) and that
+/// event's hash ([`GENESIS`] before the first).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainHead {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl ChainHead {
+    /// The head of an empty chain.
+    pub fn genesis() -> Self {
+        Self {
+            seq: 0,
+            hash: GENESIS.to_owned(),
+        }
+    }
+}
+
+/// The originals of events whose idempotency keys were stored before: key → (content hash of
+/// the event as posted, the stored event).
+pub type Originals = HashMap<String, (String, AuditEvent)>;
+
+/// A batch linked after a head: what each draft became, in input order, and the new head.
+pub struct LinkedBatch {
+    /// The stored events to answer, in input order: new ones and originals of retries.
+    pub events: Vec<AuditEvent>,
+    /// Which of `events` are new (to insert), with their content hashes.
+    pub new: Vec<(usize, String)>,
+    pub head: ChainHead,
+}
+
+/// Links a batch into a chain after `head`, the one rule both databases persist. A draft whose
+/// idempotency key is in `originals`, or was used earlier in the batch, yields the original
+/// event when its content is the same and a conflict naming its index when not. Every other
+/// draft gets the next `seq`, `received_at` and its hash.
+pub fn link(
+    head: ChainHead,
+    batch: Vec<EventDraft>,
+    mut originals: Originals,
+    received_at: DateTime<Utc>,
+) -> StoreResult<LinkedBatch> {
+    let ChainHead { mut seq, mut hash } = head;
+    let mut events = Vec::with_capacity(batch.len());
+    let mut new = Vec::new();
+    for (index, draft) in batch.into_iter().enumerate() {
+        if let Some(key) = &draft.event.idempotency_key {
+            if let Some((content_hash, original)) = originals.get(key) {
+                if *content_hash != draft.content_hash {
+                    return Err(StoreError::IdempotencyConflict { index });
+                }
+                events.push(original.clone());
+                continue;
+            }
+        }
+        let mut event = draft.event;
+        seq += 1;
+        event.seq = seq;
+        event.received_at = received_at;
+        seal(&mut event, &hash);
+        hash.clone_from(&event.hash);
+        if let Some(key) = &event.idempotency_key {
+            originals.insert(key.clone(), (draft.content_hash.clone(), event.clone()));
+        }
+        new.push((events.len(), draft.content_hash));
+        events.push(event);
+    }
+    Ok(LinkedBatch {
+        events,
+        new,
+        head: ChainHead { seq, hash },
+    })
 }
 
 #[cfg(test)]
@@ -60,6 +136,65 @@ mod tests {
         }
     }
 
+    fn draft(key: Option<&str>, content: &str) -> EventDraft {
+        EventDraft {
+            event: AuditEvent {
+                idempotency_key: key.map(str::to_owned),
+                ..event()
+            },
+            content_hash: content.into(),
+        }
+    }
+
+    #[test]
+    fn a_batch_links_in_order_and_retries_yield_their_originals() {
+        let now = chrono::DateTime::from_timestamp(1_735_689_700, 0).unwrap();
+        let first = link(
+            ChainHead::genesis(),
+            vec![draft(None, "a"), draft(Some("k"), "b")],
+            Originals::new(),
+            now,
+        )
+        .unwrap();
+        assert_eq!(first.head.seq, 2);
+        assert_eq!(first.events[1].prev_hash, first.events[0].hash);
+        assert_eq!(first.head.hash, first.events[1].hash);
+        assert_eq!(first.new.len(), 2);
+        let mut originals = Originals::new();
+        originals.insert("k".into(), ("b".into(), first.events[1].clone()));
+        let retry = link(
+            first.head.clone(),
+            vec![
+                draft(Some("k"), "b"),
+                draft(Some("j"), "c"),
+                draft(Some("j"), "c"),
+            ],
+            originals.clone(),
+            now,
+        )
+        .unwrap();
+        assert_eq!(
+            retry.events[0], first.events[1],
+            "a retry yields the original"
+        );
+        assert_eq!(
+            retry.events[1], retry.events[2],
+            "a key twice in a batch is one event"
+        );
+        assert_eq!((retry.head.seq, retry.new.len()), (3, 1));
+        assert_eq!(retry.events[1].prev_hash, first.head.hash);
+        let conflict = link(
+            first.head,
+            vec![draft(None, "d"), draft(Some("k"), "other")],
+            originals,
+            now,
+        );
+        assert!(matches!(
+            conflict,
+            Err(StoreError::IdempotencyConflict { index: 1 })
+        ));
+    }
+
     #[test]
     fn sealing_is_deterministic_and_ignores_the_hash_fields() {
         let mut a = event();
@@ -80,7 +215,8 @@ mod tests {
     #[test]
     fn the_canonical_form_and_its_hash_are_pinned() {
         let mut e = event();
-        e.details.insert("zeta".into(), serde_json::json!({"y": 1, "b": [true]}));
+        e.details
+            .insert("zeta".into(), serde_json::json!({"y": 1, "b": [true]}));
         e.details.insert("alpha".into(), serde_json::json!("first"));
         e.source = Some(app::model::EventSource::Auditrail);
         seal(&mut e, GENESIS);

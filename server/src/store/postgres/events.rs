@@ -1,26 +1,25 @@
 //! Appending, listing and counting audit events on PostgreSQL.
 
 use super::{EventDraft, StoreResult};
-use crate::chain;
+use crate::chain::{self, ChainHead, Originals};
 use crate::store::actors::ActorTallies;
 use crate::store::filter_sql::{
     ip_density_query, read_query, Dialect, Hints, Read, TextIndex, DENSE_IP_MATCHES,
 };
 use crate::store::hourly_counts::{actor_pairs_query, exact_actor_ids, HourlyTallies};
-use crate::store::{decode_event, encode_event, stored_ip, StoreError};
+use crate::store::{decode_event, encode_event, stored_ip};
 use app::model::{search_text, AuditEvent, EventFilter};
 use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
-use std::collections::HashMap;
 
-/// The originals of events whose idempotency keys were seen before: key → (content hash, event).
+/// The originals of events whose idempotency keys were stored before.
 async fn stored_by_idempotency_keys(
     conn: &mut PgConnection,
     org_id: i64,
     keys: &[String],
-) -> StoreResult<HashMap<String, (String, AuditEvent)>> {
+) -> StoreResult<Originals> {
     if keys.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(Originals::new());
     }
     let found: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT k.idempotency_key, k.content_hash, e.data
@@ -228,7 +227,7 @@ pub async fn append(
 ) -> StoreResult<Vec<AuditEvent>> {
     let mut tx = pool.begin().await?;
     // The head row's lock serialises appends to this organization across processes.
-    let (mut seq, mut prev_hash): (i64, String) =
+    let (seq, hash): (i64, String) =
         sqlx::query_as("SELECT seq, hash FROM chain_heads WHERE org_id = $1 FOR UPDATE")
             .bind(org_id)
             .fetch_one(&mut *tx)
@@ -237,43 +236,30 @@ pub async fn append(
         .iter()
         .filter_map(|d| d.event.idempotency_key.clone())
         .collect();
-    let mut originals = stored_by_idempotency_keys(&mut tx, org_id, &keys).await?;
-    let received_at = Utc::now().trunc_subsecs(6);
-    let mut stored: Vec<AuditEvent> = Vec::with_capacity(batch.len());
+    let originals = stored_by_idempotency_keys(&mut tx, org_id, &keys).await?;
+    let linked = chain::link(
+        ChainHead { seq, hash },
+        batch,
+        originals,
+        Utc::now().trunc_subsecs(6),
+    )?;
     let mut columns = Columns::default();
     let mut new_keys: Vec<(String, String, DateTime<Utc>, String)> = Vec::new();
     let mut actors = ActorTallies::default();
     let mut hourly = HourlyTallies::default();
-
-    for (index, draft) in batch.into_iter().enumerate() {
-        if let Some(key) = &draft.event.idempotency_key {
-            if let Some((hash, event)) = originals.get(key) {
-                if *hash != draft.content_hash {
-                    return Err(StoreError::IdempotencyConflict { index });
-                }
-                stored.push(event.clone());
-                continue;
-            }
-        }
-        let mut event = draft.event;
-        seq += 1;
-        event.seq = seq;
-        event.received_at = received_at;
-        chain::seal(&mut event, &prev_hash);
-        prev_hash.clone_from(&event.hash);
-        columns.push(&event)?;
-        actors.add(&event);
-        hourly.add(&event);
+    for (at, content_hash) in &linked.new {
+        let event = &linked.events[*at];
+        columns.push(event)?;
+        actors.add(event);
+        hourly.add(event);
         if let Some(key) = &event.idempotency_key {
-            originals.insert(key.clone(), (draft.content_hash.clone(), event.clone()));
             new_keys.push((
                 key.clone(),
                 event.id.clone(),
                 event.occurred_at,
-                draft.content_hash,
+                content_hash.clone(),
             ));
         }
-        stored.push(event);
     }
 
     columns.insert(&mut tx, org_id).await?;
@@ -294,12 +280,12 @@ pub async fn append(
     }
     sqlx::query("UPDATE chain_heads SET seq = $2, hash = $3 WHERE org_id = $1")
         .bind(org_id)
-        .bind(seq)
-        .bind(&prev_hash)
+        .bind(linked.head.seq)
+        .bind(&linked.head.hash)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(stored)
+    Ok(linked.events)
 }
 
 const DIALECT: Dialect<DateTime<Utc>> = Dialect {

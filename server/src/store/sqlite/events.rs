@@ -1,33 +1,40 @@
 //! Appending, listing and counting audit events on SQLite.
 
 use super::{micros, EventDraft, StoreResult};
-use crate::chain;
+use crate::chain::{self, ChainHead, Originals};
 use crate::store::actors::ActorTallies;
 use crate::store::filter_sql::{
     ip_density_query, read_query, Dialect, Hints, Read, TextIndex, DENSE_IP_MATCHES,
 };
 use crate::store::hourly_counts::{actor_pairs_query, exact_actor_ids, HourlyTallies};
-use crate::store::{decode_event, encode_event, stored_ip, StoreError};
+use crate::store::{decode_event, encode_event, stored_ip};
 use app::model::{search_text, AuditEvent, EventFilter};
 use chrono::{SubsecRound, Utc};
-use sqlx::{SqliteConnection, SqlitePool};
-use std::collections::HashMap;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
-/// The original of an event whose idempotency key was seen before, with its content hash.
-async fn stored_by_idempotency_key(
+/// The originals of events whose idempotency keys were stored before.
+async fn stored_by_idempotency_keys(
     conn: &mut SqliteConnection,
     org_id: i64,
-    key: &str,
-) -> StoreResult<Option<(String, AuditEvent)>> {
-    let row: Option<(String, String)> = sqlx::query_as(
-        "SELECT content_hash, data FROM events WHERE org_id = ? AND idempotency_key = ?",
-    )
-    .bind(org_id)
-    .bind(key)
-    .fetch_optional(conn)
-    .await?;
-    row.map(|(hash, data)| Ok((hash, decode_event(&data)?)))
-        .transpose()
+    keys: &[String],
+) -> StoreResult<Originals> {
+    if keys.is_empty() {
+        return Ok(Originals::new());
+    }
+    let mut query = QueryBuilder::<Sqlite>::new(
+        "SELECT idempotency_key, content_hash, data FROM events WHERE org_id = ",
+    );
+    query.push_bind(org_id).push(" AND idempotency_key IN (");
+    let mut list = query.separated(", ");
+    for key in keys {
+        list.push_bind(key);
+    }
+    query.push(")");
+    let found: Vec<(String, String, String)> = query.build_query_as().fetch_all(conn).await?;
+    found
+        .into_iter()
+        .map(|(key, hash, data)| Ok((key, (hash, decode_event(&data)?))))
+        .collect()
 }
 
 async fn insert(
@@ -86,54 +93,34 @@ pub async fn append(
             .bind(org_id)
             .fetch_optional(&mut *tx)
             .await?;
-    let (mut seq, mut prev_hash) = head.unwrap_or((0, chain::GENESIS.to_owned()));
-    let received_at = Utc::now().trunc_subsecs(6);
-    let mut stored: Vec<AuditEvent> = Vec::with_capacity(batch.len());
-    // Idempotency keys first seen in this batch: key → (content hash, position in `stored`).
-    let mut seen: HashMap<String, (String, usize)> = HashMap::new();
+    let head = head.map_or_else(ChainHead::genesis, |(seq, hash)| ChainHead { seq, hash });
+    let keys: Vec<String> = batch
+        .iter()
+        .filter_map(|d| d.event.idempotency_key.clone())
+        .collect();
+    let originals = stored_by_idempotency_keys(&mut tx, org_id, &keys).await?;
+    let linked = chain::link(head, batch, originals, Utc::now().trunc_subsecs(6))?;
     let mut actors = ActorTallies::default();
     let mut hourly = HourlyTallies::default();
-
-    for (index, draft) in batch.into_iter().enumerate() {
-        if let Some(key) = &draft.event.idempotency_key {
-            let original = match seen.get(key) {
-                Some((hash, at)) => Some((hash.clone(), stored[*at].clone())),
-                None => stored_by_idempotency_key(&mut tx, org_id, key).await?,
-            };
-            if let Some((hash, event)) = original {
-                if hash != draft.content_hash {
-                    return Err(StoreError::IdempotencyConflict { index });
-                }
-                stored.push(event);
-                continue;
-            }
-            seen.insert(key.clone(), (draft.content_hash.clone(), stored.len()));
-        }
-        let mut event = draft.event;
-        seq += 1;
-        event.seq = seq;
-        event.received_at = received_at;
-        chain::seal(&mut event, &prev_hash);
-        insert(&mut tx, org_id, &event, &draft.content_hash).await?;
-        actors.add(&event);
-        hourly.add(&event);
-        prev_hash.clone_from(&event.hash);
-        stored.push(event);
+    for (at, content_hash) in &linked.new {
+        let event = &linked.events[*at];
+        insert(&mut tx, org_id, event, content_hash).await?;
+        actors.add(event);
+        hourly.add(event);
     }
-
     sqlx::query(
         "INSERT INTO chain_heads (org_id, seq, hash) VALUES (?, ?, ?)
          ON CONFLICT (org_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
     )
     .bind(org_id)
-    .bind(seq)
-    .bind(&prev_hash)
+    .bind(linked.head.seq)
+    .bind(&linked.head.hash)
     .execute(&mut *tx)
     .await?;
     add_actor_tallies(&mut tx, org_id, actors).await?;
     add_hourly_tallies(&mut tx, org_id, hourly).await?;
     tx.commit().await?;
-    Ok(stored)
+    Ok(linked.events)
 }
 
 /// Adds a batch's per-actor tallies to the `actors` table.
