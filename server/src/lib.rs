@@ -6,5 +6,6 @@ pub mod cli;
 pub mod demo;
 pub mod digest;
 pub mod http;
+pub mod prometheus;
 pub mod service;
 pub mod store;

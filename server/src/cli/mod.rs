@@ -26,6 +26,14 @@ struct Cli {
         default_value = "sqlite://data/auditrail.db"
     )]
     database_url: String,
+    /// How log lines are written to stderr: `text` for people, `json` for log shippers.
+    #[arg(
+        long,
+        global = true,
+        env = "AUDITRAIL_LOG_FORMAT",
+        default_value = "text"
+    )]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -51,6 +59,28 @@ enum Command {
     Export(export::Args),
 }
 
+/// How log lines are written.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Sends log lines to stderr in `format`, filtered by `RUST_LOG` (default: info, sqlx warnings).
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => logs.json().with_current_span(true).init(),
+        LogFormat::Text => logs
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+    }
+}
+
 /// A command's failure, printed as `error: …`.
 type CliResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -66,14 +96,7 @@ async fn services(
 /// Parses the command line, runs the command, and turns failure into exit code 1.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    init_logs(cli.log_format);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {

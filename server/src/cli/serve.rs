@@ -29,6 +29,10 @@ pub struct Args {
     /// Take the client's address from `X-Forwarded-For` (only behind a proxy that sets it).
     #[arg(long, env = "AUDITRAIL_TRUST_PROXY")]
     trust_proxy: bool,
+    /// Serve `/metrics`, `/healthz` and `/readyz` on this address of their own (and `/metrics`
+    /// no longer on the main one), e.g. an address only the monitoring network reaches.
+    #[arg(long, env = "AUDITRAIL_METRICS_BIND")]
+    metrics_bind: Option<SocketAddr>,
 }
 
 pub async fn run(database_url: &str, args: Args) -> CliResult {
@@ -50,7 +54,18 @@ pub async fn run(database_url: &str, args: Args) -> CliResult {
     let deployment = http::Deployment {
         trust_proxy: args.trust_proxy,
         https_only: args.secure_cookies,
+        metrics_here: args.metrics_bind.is_none(),
     };
+    if let Some(address) = args.metrics_bind {
+        let listener = tokio::net::TcpListener::bind(address).await?;
+        tracing::info!("metrics and health on http://{}", listener.local_addr()?);
+        let operator = http::operator_router(services.clone());
+        tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, operator).await {
+                tracing::error!(%error, "the metrics address stopped");
+            }
+        });
+    }
     let app = http::router(services, &args.assets_dir, deployment);
     let listener = tokio::net::TcpListener::bind(args.bind).await?;
     tracing::info!("Auditrail listening on http://{}", listener.local_addr()?);

@@ -6,30 +6,46 @@ mod client;
 mod error;
 mod events;
 mod export;
+mod observability;
 mod security_headers;
 mod server_fns;
 mod stream;
 mod stream_slots;
 
 use crate::service::Services;
+use axum::http::HeaderName;
 use axum::routing::{get, post};
 use axum::Router;
 use security_headers::SecurityHeaders;
 use std::path::Path;
 use std::sync::Arc;
 use stream_slots::StreamSlots;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::{ServeDir, ServeFile};
 
 pub use error::HttpError;
 
 /// How the server is reached, as far as HTTP answers depend on it.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct Deployment {
     /// Whether `X-Forwarded-For` names the client (the server runs behind a proxy).
     pub trust_proxy: bool,
     /// Whether browsers reach the server over HTTPS only (`--secure-cookies`): answers then ask
     /// them never to use plain HTTP for it (HSTS).
     pub https_only: bool,
+    /// Whether `/metrics` is served here (not on a `--metrics-bind` address of its own).
+    pub metrics_here: bool,
+}
+
+impl Default for Deployment {
+    /// Direct (no proxy), plain HTTP, metrics on the main address.
+    fn default() -> Self {
+        Self {
+            trust_proxy: false,
+            https_only: false,
+            metrics_here: true,
+        }
+    }
 }
 
 /// What every handler shares.
@@ -46,6 +62,8 @@ pub struct AppState {
 /// every unknown path so client-side routes survive a reload), every answer with the security
 /// headers.
 pub fn router(services: Arc<Services>, assets_dir: &Path, deployment: Deployment) -> Router {
+    // Installed before the first request, so every metric from now on is kept.
+    crate::prometheus::handle();
     let security_headers = SecurityHeaders::for_assets(assets_dir, deployment.https_only);
     let spa = ServeDir::new(assets_dir).fallback(ServeFile::new(assets_dir.join("index.html")));
     Router::new()
@@ -60,6 +78,8 @@ pub fn router(services: Arc<Services>, assets_dir: &Path, deployment: Deployment
             "/api/{*server_fn}",
             get(server_fns::handle).post(server_fns::handle),
         )
+        .merge(operator_routes(deployment.metrics_here))
+        .route_layer(axum::middleware::from_fn(observability::observe))
         .layer(events::body_limit())
         .with_state(AppState {
             services,
@@ -71,4 +91,30 @@ pub fn router(services: Arc<Services>, assets_dir: &Path, deployment: Deployment
             security_headers,
             security_headers::add,
         ))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
+        .layer(SetRequestIdLayer::new(REQUEST_ID_HEADER, MakeRequestUuid))
 }
+
+/// `/healthz` and `/readyz`, and `/metrics` unless it is served on its own address.
+fn operator_routes(with_metrics: bool) -> Router<AppState> {
+    let routes = Router::new()
+        .route("/healthz", get(observability::healthz))
+        .route("/readyz", get(observability::readyz));
+    if with_metrics {
+        routes.route("/metrics", get(observability::metrics))
+    } else {
+        routes
+    }
+}
+
+/// The operator's own address (`--metrics-bind`): health, readiness and metrics only.
+pub fn operator_router(services: Arc<Services>) -> Router {
+    operator_routes(true).with_state(AppState {
+        services,
+        trust_proxy: false,
+        stream_slots: Arc::default(),
+    })
+}
+
+/// The request id header, as `tower-http` wants it.
+const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static(observability::REQUEST_ID);

@@ -3,6 +3,7 @@
 
 use super::ingest::validate;
 use super::Services;
+use crate::prometheus::EXPORT_ROWS;
 use crate::store::EventStore;
 use app::model::{
     Access, Actor, ApiError, AuditEvent, Cursor, EventFilter, EventResult, EventSource,
@@ -297,6 +298,7 @@ fn body(
                                 };
                                 let rows = events.len() as u64;
                                 recorder.rows += rows;
+                                metrics::counter!(EXPORT_ROWS).increment(rows);
                                 Some((Ok(ExportChunk { bytes, rows }), (next, recorder)))
                             }
                         }

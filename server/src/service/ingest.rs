@@ -2,10 +2,12 @@
 
 use super::Services;
 use crate::digest::sha256_hex;
+use crate::prometheus::{EVENTS_INGESTED, INGEST_BATCH_SIZE};
 use crate::store::EventDraft;
 use app::catalog::{category_for, render_message};
 use app::model::{Access, ApiError, AuditEvent, ErrorCode, EventSource, NewEvent, Permission};
 use chrono::{DateTime, SubsecRound, Utc};
+use std::collections::HashSet;
 
 /// Most events one ingest request may carry.
 pub const MAX_BATCH: usize = 1000;
@@ -84,8 +86,15 @@ impl Services {
         for (index, event) in batch.iter().enumerate() {
             validate(event, now).map_err(|e| e.at_index(index))?;
         }
-        let drafts = batch.into_iter().map(|e| draft(e, source, now)).collect();
-        Ok(self.stores.events.append_events(org_id, drafts).await?)
+        let size = batch.len();
+        let drafts: Vec<EventDraft> = batch.into_iter().map(|e| draft(e, source, now)).collect();
+        let ids: HashSet<String> = drafts.iter().map(|d| d.event.id.clone()).collect();
+        let stored = self.stores.events.append_events(org_id, drafts).await?;
+        // Retries answer their originals, whose ids are not this batch's.
+        let new = stored.iter().filter(|e| ids.contains(&e.id)).count();
+        metrics::counter!(EVENTS_INGESTED).increment(new as u64);
+        metrics::histogram!(INGEST_BATCH_SIZE).record(size as f64);
+        Ok(stored)
     }
 }
 

@@ -7,6 +7,7 @@ mod api_keys;
 mod authorization;
 mod backend;
 mod export;
+mod health;
 mod identity;
 mod ingest;
 mod members;

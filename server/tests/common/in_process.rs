@@ -56,10 +56,25 @@ impl App {
             .expect("member");
     }
 
+    /// Sends a request; answers the whole response.
+    pub async fn response(&self, request: Request<Body>) -> axum::response::Response {
+        self.router.clone().oneshot(request).await.expect("answer")
+    }
+
+    /// Sends a request; answers the status and the body as text.
+    pub async fn raw(&self, request: Request<Body>) -> (u16, String) {
+        let response = self.response(request).await;
+        let status = response.status().as_u16();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
     /// Sends a request; answers the status, the JSON body (null when empty) and the response's
     /// `Set-Cookie` values.
     pub async fn send(&self, request: Request<Body>) -> (u16, Value, Vec<String>) {
-        let response = self.router.clone().oneshot(request).await.expect("answer");
+        let response = self.response(request).await;
         let status = response.status().as_u16();
         let cookies = response
             .headers()

@@ -161,6 +161,25 @@ impl IdentityStore {
         Ok(Self { pool, sqlite })
     }
 
+    /// Whether the database answers and every migration this build knows has been applied.
+    pub async fn schema_is_current(&self) -> StoreResult<bool> {
+        let known = if self.sqlite {
+            sqlx::migrate!("./migrations/sqlite")
+        } else {
+            sqlx::migrate!("./migrations/postgres")
+        };
+        let applied: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(usize::try_from(applied).is_ok_and(|n| n >= known.iter().count()))
+    }
+
+    /// Open and idle connections of the pool.
+    pub fn connections(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
     /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
     /// IMMEDIATE`), so a transaction that reads before it writes never fails to upgrade.
     pub async fn begin(&self) -> StoreResult<IdentityTx> {

@@ -40,6 +40,15 @@ impl IdentityTx {
 }
 
 impl IdentityStore {
+    /// How many self-audit events wait to be linked.
+    pub async fn pending_own_event_count(&self) -> StoreResult<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM pending_own_events")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     /// Up to `limit` staged events, oldest first.
     pub async fn pending_own_events(&self, limit: i64) -> StoreResult<Vec<PendingOwnEvent>> {
         let rows: Vec<(i64, i64, String)> =

@@ -1,0 +1,50 @@
+//! Prometheus metrics: one process-wide recorder, rendered at `/metrics`. The names of every
+//! metric Auditrail records live here; labels stay bounded (routes as declared, never raw paths
+//! or organizations).
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use std::sync::OnceLock;
+
+/// Requests answered, by `method`, `route` (as declared) and `status`.
+pub const HTTP_REQUESTS: &str = "auditrail_http_requests_total";
+/// Seconds from request to response head, by `method` and `route`.
+pub const HTTP_DURATION: &str = "auditrail_http_request_duration_seconds";
+/// Events committed by ingest (idempotent retries excluded).
+pub const EVENTS_INGESTED: &str = "auditrail_events_ingested_total";
+/// Events per ingest batch.
+pub const INGEST_BATCH_SIZE: &str = "auditrail_ingest_batch_size";
+/// Rows sent by exports.
+pub const EXPORT_ROWS: &str = "auditrail_export_rows_total";
+/// Self-audit events committed but not yet linked into their chains.
+pub const OWN_EVENTS_PENDING: &str = "auditrail_own_events_pending";
+/// Open database connections of the identity pool.
+pub const DB_CONNECTIONS: &str = "auditrail_db_connections";
+/// Idle database connections of the identity pool.
+pub const DB_CONNECTIONS_IDLE: &str = "auditrail_db_connections_idle";
+
+const SECONDS_BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+const BATCH_BUCKETS: [f64; 8] = [1.0, 10.0, 50.0, 100.0, 250.0, 500.0, 750.0, 1000.0];
+
+/// The process's recorder, installed on first use, and its handle for rendering.
+pub fn handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let mut builder = PrometheusBuilder::new();
+        for (name, buckets) in [
+            (HTTP_DURATION, &SECONDS_BUCKETS[..]),
+            (INGEST_BATCH_SIZE, &BATCH_BUCKETS[..]),
+        ] {
+            builder = builder
+                .set_buckets_for_metric(Matcher::Full(name.into()), buckets)
+                .expect("the bucket lists are constant and not empty");
+        }
+        let recorder = builder.build_recorder();
+        let handle = recorder.handle();
+        if metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("a metrics recorder was already installed; /metrics stays empty");
+        }
+        handle
+    })
+}

@@ -1,0 +1,51 @@
+//! Health: whether the process can serve (readiness), and the gauges `/metrics` reports.
+
+use super::Services;
+use crate::prometheus::{DB_CONNECTIONS, DB_CONNECTIONS_IDLE, OWN_EVENTS_PENDING};
+use serde::Serialize;
+
+/// What `/readyz` reports.
+#[derive(Debug, Serialize)]
+pub struct Readiness {
+    /// The database answers.
+    pub database: bool,
+    /// Every migration of this build is applied.
+    pub schema_current: bool,
+    /// Self-audit events committed but not yet linked into their chains (a backlog means
+    /// linking fails; they are retried every few seconds).
+    pub own_events_pending: Option<i64>,
+}
+
+impl Readiness {
+    /// Ready to serve: the database answers with the current schema.
+    pub fn ready(&self) -> bool {
+        self.database && self.schema_current
+    }
+}
+
+impl Services {
+    /// Checks the database and the schema.
+    pub async fn readiness(&self) -> Readiness {
+        let identity = &self.stores.identity;
+        let schema = identity.schema_is_current().await;
+        if let Err(error) = &schema {
+            tracing::warn!(%error, "readiness: the database does not answer");
+        }
+        Readiness {
+            database: schema.is_ok(),
+            schema_current: schema.unwrap_or(false),
+            own_events_pending: identity.pending_own_event_count().await.ok(),
+        }
+    }
+
+    /// Sets the gauges read at scrape time: connections and the self-audit backlog.
+    pub async fn update_gauges(&self) {
+        let identity = &self.stores.identity;
+        let (open, idle) = identity.connections();
+        metrics::gauge!(DB_CONNECTIONS).set(f64::from(open));
+        metrics::gauge!(DB_CONNECTIONS_IDLE).set(idle as f64);
+        if let Ok(pending) = identity.pending_own_event_count().await {
+            metrics::gauge!(OWN_EVENTS_PENDING).set(pending as f64);
+        }
+    }
+}

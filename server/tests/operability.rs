@@ -1,0 +1,101 @@
+//! What an operator's tooling reads: health, readiness, Prometheus metrics and request ids.
+
+mod common;
+
+use app::model::Permission;
+use axum::body::Body;
+use axum::http::Request;
+use common::in_process::App;
+use serde_json::json;
+
+/// The value of a counter (summed over its label sets matching `labels`) in a `/metrics` page.
+async fn counter(app: &App, name: &str, labels: &[(&str, &str)]) -> f64 {
+    let request = Request::get("/metrics").body(Body::empty()).unwrap();
+    let response = app.raw(request).await;
+    assert_eq!(response.0, 200);
+    let lines = response.1.lines().map(|l| Ok(l.to_owned()));
+    let scrape = prometheus_parse::Scrape::parse(lines).expect("Prometheus text format");
+    scrape
+        .samples
+        .iter()
+        .filter(|s| s.metric == name)
+        .filter(|s| labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
+        .map(|s| match s.value {
+            prometheus_parse::Value::Counter(v) | prometheus_parse::Value::Untyped(v) => v,
+            _ => 0.0,
+        })
+        .sum()
+}
+
+#[tokio::test]
+async fn health_and_readiness_answer_and_name_what_they_checked() {
+    let app = App::start().await;
+    let health = app
+        .raw(Request::get("/healthz").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!((health.0, health.1.as_str()), (200, r#"{"status":"ok"}"#));
+    let ready = app
+        .raw(Request::get("/readyz").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(ready.0, 200, "{}", ready.1);
+    let ready: serde_json::Value = serde_json::from_str(&ready.1).unwrap();
+    assert_eq!(ready["database"], true);
+    assert_eq!(ready["schema_current"], true);
+    assert_eq!(ready["own_events_pending"], 0);
+}
+
+#[tokio::test]
+async fn metrics_parse_and_their_counters_move_with_ingest() {
+    let app = App::start().await;
+    let org = app.org("acme").await;
+    let (_, key) = app
+        .services
+        .create_api_key(&org, "probe", &[Permission::EventsWrite])
+        .await
+        .unwrap();
+    let ingested = "auditrail_events_ingested_total";
+    let requests = "auditrail_http_requests_total";
+    let created = [("route", "/api/v1/events"), ("status", "201")];
+    let before = (
+        counter(&app, ingested, &[]).await,
+        counter(&app, requests, &created).await,
+    );
+    let batch = json!({"events": [
+        {"action": "user.login", "actor": {"type": "user", "id": "u1"}},
+        {"action": "user.login", "actor": {"type": "user", "id": "u2"}},
+        {"action": "user.login", "actor": {"type": "user", "id": "u3"}, "idempotency_key": "k"},
+    ]});
+    assert_eq!(app.ingest(&key, &batch).await.0, 201);
+    let retry = json!({"action": "user.login", "actor": {"type": "user", "id": "u3"}, "idempotency_key": "k"});
+    assert_eq!(app.ingest(&key, &retry).await.0, 201);
+    let after = (
+        counter(&app, ingested, &[]).await,
+        counter(&app, requests, &created).await,
+    );
+    // No other test of this binary ingests: three new events, the retry not counted.
+    assert_eq!(after.0 - before.0, 3.0, "{before:?} → {after:?}");
+    assert_eq!(after.1 - before.1, 2.0, "{before:?} → {after:?}");
+}
+
+#[tokio::test]
+async fn every_answer_carries_a_request_id_and_a_given_one_is_echoed() {
+    let app = App::start().await;
+    let response = app
+        .response(
+            Request::get("/api/v1/event-types")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+    let given = Request::get("/healthz")
+        .header("x-request-id", "trace-me-42")
+        .body(Body::empty())
+        .unwrap();
+    let response = app.response(given).await;
+    assert_eq!(response.headers()["x-request-id"], "trace-me-42");
+}
