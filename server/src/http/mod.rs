@@ -20,6 +20,7 @@ use security_headers::SecurityHeaders;
 use std::path::Path;
 use std::sync::Arc;
 use stream_slots::StreamSlots;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -79,6 +80,7 @@ pub fn router(services: Arc<Services>, assets_dir: &Path, deployment: Deployment
             get(server_fns::handle).post(server_fns::handle),
         )
         .merge(operator_routes(deployment.metrics_here))
+        .route_layer(CatchPanicLayer::custom(error::panic_response))
         .route_layer(axum::middleware::from_fn(observability::observe))
         .layer(events::body_limit())
         .with_state(AppState {
