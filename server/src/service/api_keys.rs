@@ -119,20 +119,24 @@ impl Services {
         };
         Ok((key, access))
     }
+}
 
-    /// One key of the requester's organization that the requester may act on: they hold
-    /// `api_keys:manage` and every scope of the key (else they could rotate a reading key and
-    /// read with it).
-    async fn managed_key(&self, requester: &Requester, id: i64) -> Result<ApiKeySummary, ApiError> {
-        let key = self
-            .api_keys(requester)
-            .await?
-            .into_iter()
-            .find(|k| k.id == id)
-            .ok_or_else(|| ApiError::not_found("API key"))?;
-        check_within(&requester.viewer.access, &key.scopes, "manage this key")?;
-        Ok(key)
-    }
+/// One key of the requester's organization that the requester may act on, read in `tx`: they
+/// hold `api_keys:manage` and every scope of the key (else they could rotate a reading key and
+/// read with it).
+async fn managed_key(
+    tx: &mut IdentityTx,
+    requester: &Requester,
+    id: i64,
+) -> Result<ApiKeySummary, ApiError> {
+    let access = &requester.viewer.access;
+    access.require(Permission::ApiKeysManage)?;
+    let key = tx
+        .api_key(access.org_id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("API key"))?;
+    check_within(access, &key.scopes, "manage this key")?;
+    Ok(key)
 }
 
 #[async_trait]
@@ -159,8 +163,8 @@ impl ApiKeysBackend for Services {
             .detail("key_last4", key.last4.clone())
             .detail("scopes", scopes);
         Self::stage(&mut tx, access.org_id, &requester.client, event).await?;
+        let key = managed_key(&mut tx, requester, key.id).await?;
         self.commit(tx).await?;
-        let key = self.managed_key(requester, key.id).await?;
         Ok(CreatedApiKey { key, secret })
     }
 
@@ -170,10 +174,10 @@ impl ApiKeysBackend for Services {
         id: i64,
         name: &str,
     ) -> Result<(), ApiError> {
-        let before = self.managed_key(requester, id).await?;
         let name = check_name(name)?;
-        let org = requester.viewer.access.org_id;
         let mut tx = self.stores.identity.begin().await?;
+        let before = managed_key(&mut tx, requester, id).await?;
+        let org = requester.viewer.access.org_id;
         if !tx.rename_api_key(org, id, name).await? {
             return Err(ApiError::not_found("API key"));
         }
@@ -189,10 +193,10 @@ impl ApiKeysBackend for Services {
         requester: &Requester,
         id: i64,
     ) -> Result<CreatedApiKey, ApiError> {
-        let before = self.managed_key(requester, id).await?;
+        let mut tx = self.stores.identity.begin().await?;
+        let before = managed_key(&mut tx, requester, id).await?;
         let secret = new_secret();
         let org = requester.viewer.access.org_id;
-        let mut tx = self.stores.identity.begin().await?;
         if !tx
             .rotate_api_key(org, id, &secret.hash, &secret.last4)
             .await?
@@ -203,8 +207,8 @@ impl ApiKeysBackend for Services {
             .detail("key_last4", before.last4.clone())
             .detail("new_key_last4", secret.last4.clone());
         Self::stage(&mut tx, org, &requester.client, event).await?;
+        let key = managed_key(&mut tx, requester, id).await?;
         self.commit(tx).await?;
-        let key = self.managed_key(requester, id).await?;
         Ok(CreatedApiKey {
             key,
             secret: secret.secret,
@@ -212,9 +216,9 @@ impl ApiKeysBackend for Services {
     }
 
     async fn delete_api_key(&self, requester: &Requester, id: i64) -> Result<(), ApiError> {
-        let before = self.managed_key(requester, id).await?;
-        let org = requester.viewer.access.org_id;
         let mut tx = self.stores.identity.begin().await?;
+        let before = managed_key(&mut tx, requester, id).await?;
+        let org = requester.viewer.access.org_id;
         if !tx.delete_api_key(org, id).await? {
             return Err(ApiError::not_found("API key"));
         }

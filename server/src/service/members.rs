@@ -5,7 +5,7 @@ use super::passwords::random_token;
 use super::self_audit::{user_id, OwnEvent};
 use super::Services;
 use crate::digest::sha256_hex;
-use crate::store::{Member, NewInvitation, Role};
+use crate::store::{IdentityTx, Member, NewInvitation, Role};
 use app::api::backend::MembersBackend;
 use app::model::{
     ApiError, CreatedInvitation, ErrorCode, InvitationSummary, MemberSummary, Permission, Requester,
@@ -43,29 +43,28 @@ fn not_yourself(requester: &Requester, user_id: i64, what: &str) -> Result<(), A
     Ok(())
 }
 
-impl Services {
-    /// A role of the requester's organization, or 404 naming `field`.
-    pub(super) async fn org_role(
-        &self,
-        requester: &Requester,
-        id: i64,
-        field: &str,
-    ) -> Result<Role, ApiError> {
-        self.stores
-            .identity
-            .role(requester.viewer.access.org_id, id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("role").with_field(field))
-    }
+/// A role of the requester's organization, read in `tx` so the checks made on it hold until the
+/// change commits; 404 naming `field`.
+pub(super) async fn org_role(
+    tx: &mut IdentityTx,
+    requester: &Requester,
+    id: i64,
+    field: &str,
+) -> Result<Role, ApiError> {
+    tx.role(requester.viewer.access.org_id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("role").with_field(field))
+}
 
-    /// A member of the requester's organization, or 404.
-    async fn org_member(&self, requester: &Requester, user_id: i64) -> Result<Member, ApiError> {
-        self.stores
-            .identity
-            .member(requester.viewer.access.org_id, user_id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("member"))
-    }
+/// A member of the requester's organization, read in `tx`; 404 when there is none.
+async fn org_member(
+    tx: &mut IdentityTx,
+    requester: &Requester,
+    user_id: i64,
+) -> Result<Member, ApiError> {
+    tx.member(requester.viewer.access.org_id, user_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("member"))
 }
 
 #[async_trait]
@@ -96,18 +95,19 @@ impl MembersBackend for Services {
         access.require(Permission::MembersManage)?;
         let email = email.trim();
         check_email(email)?;
-        let role = self.org_role(requester, role_id, "role_id").await?;
+        let org = access.org_id;
+        let identity = &self.stores.identity;
+        let existing = identity.user_by_email(email).await?;
+        let mut tx = identity.begin().await?;
+        let role = org_role(&mut tx, requester, role_id, "role_id").await?;
         check_within(
             access,
             &role.permissions,
             &format!("invite with the role {}", role.name),
         )
         .map_err(|e| e.with_field("role_id"))?;
-        let org = access.org_id;
-        let identity = &self.stores.identity;
-        let existing = identity.user_by_email(email).await?;
         if let Some(user) = &existing {
-            if identity.member(org, user.id).await?.is_some() {
+            if tx.member(org, user.id).await?.is_some() {
                 return Err(ApiError::new(
                     ErrorCode::Conflict,
                     format!("{email} is already a member"),
@@ -116,7 +116,6 @@ impl MembersBackend for Services {
             }
         }
         let token = random_token();
-        let mut tx = identity.begin().await?;
         let invitation = tx
             .create_invitation(&NewInvitation {
                 org_id: org,
@@ -177,13 +176,14 @@ impl MembersBackend for Services {
         let access = &requester.viewer.access;
         access.require(Permission::MembersManage)?;
         not_yourself(requester, user_id, "change the role of")?;
-        let member = self.org_member(requester, user_id).await?;
+        let mut tx = self.stores.identity.begin().await?;
+        let member = org_member(&mut tx, requester, user_id).await?;
         check_within(
             access,
             &member.role.permissions,
             &format!("change the role of a member who is {}", member.role.name),
         )?;
-        let role = self.org_role(requester, role_id, "role_id").await?;
+        let role = org_role(&mut tx, requester, role_id, "role_id").await?;
         check_within(
             access,
             &role.permissions,
@@ -191,7 +191,6 @@ impl MembersBackend for Services {
         )
         .map_err(|e| e.with_field("role_id"))?;
         let org = access.org_id;
-        let mut tx = self.stores.identity.begin().await?;
         if !tx.set_member_role(org, user_id, role.id).await? {
             return Err(ApiError::not_found("member"));
         }
@@ -207,14 +206,14 @@ impl MembersBackend for Services {
         let access = &requester.viewer.access;
         access.require(Permission::MembersManage)?;
         not_yourself(requester, user_id, "remove")?;
-        let member = self.org_member(requester, user_id).await?;
+        let mut tx = self.stores.identity.begin().await?;
+        let member = org_member(&mut tx, requester, user_id).await?;
         check_within(
             access,
             &member.role.permissions,
             &format!("remove a member who is {}", member.role.name),
         )?;
         let org = access.org_id;
-        let mut tx = self.stores.identity.begin().await?;
         if !tx.remove_member(org, user_id).await? {
             return Err(ApiError::not_found("member"));
         }

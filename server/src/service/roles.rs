@@ -1,9 +1,10 @@
 //! Roles: the built-in ones and custom permission sets (permission `roles:manage`).
 
 use super::authorization::check_within;
+use super::members::org_role;
 use super::self_audit::OwnEvent;
 use super::Services;
-use crate::store::Role;
+use crate::store::{IdentityTx, Role};
 use app::api::backend::RolesBackend;
 use app::model::{ApiError, ErrorCode, Permission, Requester, RoleSummary};
 use async_trait::async_trait;
@@ -43,30 +44,32 @@ fn role_event(action: &str, requester: &Requester, role: &Role) -> OwnEvent {
     OwnEvent::by(action, requester).target("role", format!("role_{}", role.id), &role.name)
 }
 
-impl Services {
-    /// A custom role of the requester's organization that the requester may change: not a
-    /// built-in role, not the role they hold, and nothing above their own permissions.
-    async fn custom_role(&self, requester: &Requester, id: i64) -> Result<Role, ApiError> {
-        let role = self.org_role(requester, id, "id").await?;
-        if role.builtin {
-            return Err(ApiError::new(
-                ErrorCode::Forbidden,
-                format!("{} is a built-in role and cannot be changed", role.name),
-            ));
-        }
-        if role.name == requester.viewer.role {
-            return Err(ApiError::new(
-                ErrorCode::Forbidden,
-                "you cannot change the role you hold: ask another member who manages roles",
-            ));
-        }
-        check_within(
-            &requester.viewer.access,
-            &role.permissions,
-            &format!("change the role {}", role.name),
-        )?;
-        Ok(role)
+/// A custom role of the requester's organization that the requester may change: not a built-in
+/// role, not the role they hold, and nothing above their own permissions (read in `tx`).
+async fn custom_role(
+    tx: &mut IdentityTx,
+    requester: &Requester,
+    id: i64,
+) -> Result<Role, ApiError> {
+    let role = org_role(tx, requester, id, "id").await?;
+    if role.builtin {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            format!("{} is a built-in role and cannot be changed", role.name),
+        ));
     }
+    if role.name == requester.viewer.role {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "you cannot change the role you hold: ask another member who manages roles",
+        ));
+    }
+    check_within(
+        &requester.viewer.access,
+        &role.permissions,
+        &format!("change the role {}", role.name),
+    )?;
+    Ok(role)
 }
 
 #[async_trait]
@@ -116,11 +119,11 @@ impl RolesBackend for Services {
         let access = &requester.viewer.access;
         access.require(Permission::RolesManage)?;
         let (name, permissions) = check_role(name, permissions)?;
-        let before = self.custom_role(requester, id).await?;
+        let mut tx = self.stores.identity.begin().await?;
+        let before = custom_role(&mut tx, requester, id).await?;
         check_within(access, &permissions, "give this role these permissions")
             .map_err(|e| e.with_field("permissions"))?;
         let org = access.org_id;
-        let mut tx = self.stores.identity.begin().await?;
         if !tx.update_role(org, id, &name, &permissions).await? {
             return Err(ApiError::not_found("role"));
         }
@@ -137,9 +140,9 @@ impl RolesBackend for Services {
 
     async fn delete_role(&self, requester: &Requester, id: i64) -> Result<(), ApiError> {
         requester.viewer.access.require(Permission::RolesManage)?;
-        let role = self.custom_role(requester, id).await?;
-        let org = requester.viewer.access.org_id;
         let mut tx = self.stores.identity.begin().await?;
+        let role = custom_role(&mut tx, requester, id).await?;
+        let org = requester.viewer.access.org_id;
         if !tx.delete_role(org, id).await? {
             return Err(ApiError::new(
                 ErrorCode::Conflict,

@@ -7,7 +7,25 @@ use super::{
 use crate::store::{ApiKey, Organization, StoreResult};
 use app::model::{ApiKeySummary, Permission};
 use chrono::{DateTime, Utc};
+use sqlx::any::AnyRow;
 use sqlx::Row;
+
+const KEY_QUERY: &str = "SELECT id, name, scopes, last4, created_at, last_used_at FROM api_keys";
+
+/// A row of [`KEY_QUERY`].
+fn key_summary(row: &AnyRow) -> StoreResult<ApiKeySummary> {
+    Ok(ApiKeySummary {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        scopes: split_permissions(&row.try_get::<String, _>("scopes")?)?,
+        last4: row.try_get("last4")?,
+        created_at: from_micros(row.try_get("created_at")?)?,
+        last_used_at: row
+            .try_get::<Option<i64>, _>("last_used_at")?
+            .map(from_micros)
+            .transpose()?,
+    })
+}
 
 impl IdentityStore {
     /// The key with this secret hash and its organization.
@@ -40,28 +58,9 @@ impl IdentityStore {
 
     /// The organization's keys, by name.
     pub async fn api_keys(&self, org_id: i64) -> StoreResult<Vec<ApiKeySummary>> {
-        let rows = sqlx::query(
-            "SELECT id, name, scopes, last4, created_at, last_used_at FROM api_keys
-             WHERE org_id = $1 ORDER BY lower(name), id",
-        )
-        .bind(org_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(ApiKeySummary {
-                    id: row.try_get("id")?,
-                    name: row.try_get("name")?,
-                    scopes: split_permissions(&row.try_get::<String, _>("scopes")?)?,
-                    last4: row.try_get("last4")?,
-                    created_at: from_micros(row.try_get("created_at")?)?,
-                    last_used_at: row
-                        .try_get::<Option<i64>, _>("last_used_at")?
-                        .map(from_micros)
-                        .transpose()?,
-                })
-            })
-            .collect()
+        let sql = format!("{KEY_QUERY} WHERE org_id = $1 ORDER BY lower(name), id");
+        let rows = sqlx::query(&sql).bind(org_id).fetch_all(&self.pool).await?;
+        rows.iter().map(key_summary).collect()
     }
 
     /// Notes that a key was used, at most once a minute per key so reads stay cheap.
@@ -80,6 +79,17 @@ impl IdentityStore {
 }
 
 impl IdentityTx {
+    /// One key of the organization, as this transaction sees it.
+    pub async fn api_key(&mut self, org_id: i64, id: i64) -> StoreResult<Option<ApiKeySummary>> {
+        let sql = format!("{KEY_QUERY} WHERE org_id = $1 AND id = $2");
+        let row = sqlx::query(&sql)
+            .bind(org_id)
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        row.as_ref().map(key_summary).transpose()
+    }
+
     /// Stores a new API key.
     pub async fn create_api_key(
         &mut self,

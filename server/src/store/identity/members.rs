@@ -4,7 +4,22 @@ use super::{duplicate_as, from_micros, member, member_query, micros, IdentitySto
 use crate::store::{Member, StoreResult};
 use app::model::MemberSummary;
 use chrono::Utc;
-use sqlx::Row;
+use sqlx::{Any, Executor, Row};
+
+/// One member of an organization, read through `conn` (the pool or a transaction).
+async fn member_in<'c>(
+    conn: impl Executor<'c, Database = Any>,
+    org_id: i64,
+    user_id: i64,
+) -> StoreResult<Option<Member>> {
+    let sql = member_query("WHERE m.org_id = $1 AND m.user_id = $2");
+    let row = sqlx::query(&sql)
+        .bind(org_id)
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(member).transpose()
+}
 
 impl IdentityStore {
     /// Every membership of a user, oldest first.
@@ -19,13 +34,7 @@ impl IdentityStore {
 
     /// One member of an organization.
     pub async fn member(&self, org_id: i64, user_id: i64) -> StoreResult<Option<Member>> {
-        let sql = member_query("WHERE m.org_id = $1 AND m.user_id = $2");
-        let row = sqlx::query(&sql)
-            .bind(org_id)
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(member).transpose()
+        member_in(&self.pool, org_id, user_id).await
     }
 
     /// The organization's members, by email.
@@ -58,6 +67,11 @@ impl IdentityStore {
 }
 
 impl IdentityTx {
+    /// One member of an organization, as this transaction sees it.
+    pub async fn member(&mut self, org_id: i64, user_id: i64) -> StoreResult<Option<Member>> {
+        member_in(&mut *self.tx, org_id, user_id).await
+    }
+
     /// Makes a user a member of an organization with a role.
     pub async fn add_member(&mut self, org_id: i64, user_id: i64, role_id: i64) -> StoreResult<()> {
         sqlx::query(

@@ -3,7 +3,22 @@
 use super::{duplicate_as, join_permissions, role, IdentityStore, IdentityTx, ROLE_COLUMNS};
 use crate::store::{Role, StoreResult};
 use app::model::{Permission, RoleSummary};
-use sqlx::Row;
+use sqlx::{Any, Executor, Row};
+
+/// The organization's role with this id, read through `conn` (the pool or a transaction).
+async fn role_in<'c>(
+    conn: impl Executor<'c, Database = Any>,
+    org_id: i64,
+    id: i64,
+) -> StoreResult<Option<Role>> {
+    let sql = format!("SELECT {ROLE_COLUMNS} FROM roles r WHERE r.org_id = $1 AND r.id = $2");
+    let row = sqlx::query(&sql)
+        .bind(org_id)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(role).transpose()
+}
 
 impl IdentityStore {
     /// The organization's role with this name.
@@ -19,13 +34,7 @@ impl IdentityStore {
 
     /// The organization's role with this id.
     pub async fn role(&self, org_id: i64, id: i64) -> StoreResult<Option<Role>> {
-        let sql = format!("SELECT {ROLE_COLUMNS} FROM roles r WHERE r.org_id = $1 AND r.id = $2");
-        let row = sqlx::query(&sql)
-            .bind(org_id)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(role).transpose()
+        role_in(&self.pool, org_id, id).await
     }
 
     /// The organization's roles, built-in first, with how many members hold each.
@@ -53,6 +62,11 @@ impl IdentityStore {
 }
 
 impl IdentityTx {
+    /// The organization's role with this id, as this transaction sees it.
+    pub async fn role(&mut self, org_id: i64, id: i64) -> StoreResult<Option<Role>> {
+        role_in(&mut *self.tx, org_id, id).await
+    }
+
     /// Creates a role in an organization.
     pub async fn create_role(
         &mut self,
