@@ -69,12 +69,7 @@ pub async fn run(database_url: &str, args: Args) -> CliResult {
     let app = http::router(services, &args.assets_dir, deployment);
     let listener = tokio::net::TcpListener::bind(args.bind).await?;
     tracing::info!("Auditrail listening on http://{}", listener.local_addr()?);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    http::serve(listener, app, http::Timeouts::default(), shutdown_signal()).await;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ mod client;
 mod error;
 mod events;
 mod export;
+mod listener;
 mod observability;
 mod security_headers;
 mod server_fns;
@@ -25,6 +26,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::services::{ServeDir, ServeFile};
 
 pub use error::HttpError;
+pub use listener::{serve, Timeouts};
 
 /// How the server is reached, as far as HTTP answers depend on it.
 #[derive(Clone, Copy, Debug)]

@@ -128,10 +128,21 @@ impl Tail {
         }
     }
 
-    /// Checks the caller again, then reads the matching events past `after` up to the head. When
-    /// the read is not cut short by the limit, everything up to the head has been seen, so the
-    /// next poll starts there even if nothing matched.
+    /// Reads the matching events past `after` up to the head, then checks the caller again:
+    /// whatever is delivered was read while the caller still had access (an event recording
+    /// their own removal never reaches them). When the read is not cut short by the limit,
+    /// everything up to the head has been seen, so the next poll starts there even if nothing
+    /// matched.
     async fn poll(&mut self) -> Result<(), ApiError> {
+        let events = &self.services.stores.events;
+        let head = events.head_seq(self.org_id).await?;
+        let found = if head > self.after {
+            events
+                .list_events_after_seq(self.org_id, &self.filter, self.after, POLL_LIMIT)
+                .await?
+        } else {
+            Vec::new()
+        };
         let note_use = self.key_use_noted.elapsed() >= NOTE_KEY_USE_EVERY;
         self.services
             .tail_access(&self.credential, Some(self.org_id), note_use)
@@ -139,14 +150,6 @@ impl Tail {
         if note_use {
             self.key_use_noted = Instant::now();
         }
-        let events = &self.services.stores.events;
-        let head = events.head_seq(self.org_id).await?;
-        if head <= self.after {
-            return Ok(());
-        }
-        let found = events
-            .list_events_after_seq(self.org_id, &self.filter, self.after, POLL_LIMIT)
-            .await?;
         let last_found = found.last().map(|event| event.seq);
         self.after = match last_found {
             Some(seq) if found.len() >= POLL_LIMIT as usize => seq,
