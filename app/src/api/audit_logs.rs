@@ -1,7 +1,8 @@
 //! Reading the organization's audit log from the SPA (and any client holding a session).
 
 use crate::model::{
-    Activity, ApiError, AuditEvent, EventFilter, EventPage, EventQuery, KnownActor,
+    Activity, ApiError, AuditEvent, ChainVerification, EventFilter, EventPage, EventQuery,
+    KnownActor,
 };
 use leptos::server;
 use leptos::server_fn::codec::Json;
@@ -59,6 +60,34 @@ pub async fn known_actors(text: String) -> Result<Vec<KnownActor>, ApiError> {
             let ctx = RequestContext::current()?;
             let viewer = &ctx.session()?.viewer;
             ctx.backend.known_actors(viewer, &text).await
+        }
+        .await,
+    )
+}
+
+/// The latest verification of the organization's hash chain, if it was ever verified.
+#[server(endpoint = "audit_logs/chain_status", input = Json)]
+pub async fn chain_status() -> Result<Option<ChainVerification>, ApiError> {
+    use super::context::{answer, RequestContext};
+    answer(
+        async {
+            let ctx = RequestContext::current()?;
+            let viewer = &ctx.session()?.viewer;
+            ctx.backend.chain_status(viewer).await
+        }
+        .await,
+    )
+}
+
+/// Verifies the organization's whole hash chain now and records the outcome.
+#[server(endpoint = "audit_logs/verify", input = Json)]
+pub async fn verify_chain() -> Result<ChainVerification, ApiError> {
+    use super::context::{answer, RequestContext};
+    answer(
+        async {
+            let ctx = RequestContext::current()?;
+            let viewer = &ctx.session()?.viewer;
+            ctx.backend.verify_chain(viewer).await
         }
         .await,
     )

@@ -7,8 +7,8 @@ use super::members::MembersBackend;
 use super::roles::RolesBackend;
 use super::session::SessionBackend;
 use crate::model::{
-    Activity, ApiError, AuditEvent, ClientInfo, ErrorCode, EventFilter, EventPage, EventQuery,
-    KnownActor, Requester, SavedView, Viewer,
+    Activity, ApiError, AuditEvent, ChainVerification, ClientInfo, ErrorCode, EventFilter,
+    EventPage, EventQuery, KnownActor, Requester, SavedView, Viewer,
 };
 use async_trait::async_trait;
 use leptos::prelude::{provide_context, use_context};
@@ -61,6 +61,12 @@ pub trait AuditLogBackend: Send + Sync + 'static {
 
     /// One event of the caller's organization (permission already checked).
     async fn event(&self, viewer: &Viewer, id: &str) -> Result<AuditEvent, ApiError>;
+
+    /// The latest recorded verification of the caller's organization's chain.
+    async fn chain_status(&self, viewer: &Viewer) -> Result<Option<ChainVerification>, ApiError>;
+
+    /// Verifies the caller's organization's chain now.
+    async fn verify_chain(&self, viewer: &Viewer) -> Result<ChainVerification, ApiError>;
 }
 
 /// An open session, resolved from the request's cookie.

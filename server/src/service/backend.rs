@@ -3,8 +3,8 @@
 use super::Services;
 use app::api::context::AuditLogBackend;
 use app::model::{
-    Activity, ApiError, AuditEvent, EventFilter, EventPage, EventQuery, KnownActor, SavedView,
-    Viewer,
+    Activity, ApiError, AuditEvent, ChainVerification, EventFilter, EventPage, EventQuery,
+    KnownActor, SavedView, Viewer,
 };
 use async_trait::async_trait;
 
@@ -41,5 +41,13 @@ impl AuditLogBackend for Services {
 
     async fn event(&self, viewer: &Viewer, id: &str) -> Result<AuditEvent, ApiError> {
         Services::event(self, &viewer.access, id).await
+    }
+
+    async fn chain_status(&self, viewer: &Viewer) -> Result<Option<ChainVerification>, ApiError> {
+        Services::chain_status(self, &viewer.access).await
+    }
+
+    async fn verify_chain(&self, viewer: &Viewer) -> Result<ChainVerification, ApiError> {
+        Services::verify_chain(self, &viewer.access, &|_, _| {}).await
     }
 }
