@@ -33,7 +33,7 @@ where
 {
     let mut qb = QueryBuilder::new(
         "SELECT h.seq, h.hash, CAST(COALESCE((SELECT SUM(c.n) FROM hourly_action_counts c \
-         WHERE c.org_id = h.org_id), 0) AS BIGINT) FROM chain_heads h WHERE h.org_id = ",
+         WHERE c.org_id = h.org_id), 0) AS BIGINT) AS tallied FROM chain_heads h WHERE h.org_id = ",
     );
     qb.push_bind(org_id);
     qb
