@@ -24,4 +24,3 @@ pub fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
         _ => format!("{} days ago", seconds / 86_400),
     }
 }
-
