@@ -16,4 +16,6 @@ export DATABASE_URL="sqlite://$DIR/e2e.db"
 # An ingest key for specs that post events while the browser watches (live tail).
 mkdir -p .e2e
 "$BIN" api-key create --org acme --name e2e-ingest --scopes events:write | tail -n1 > .e2e/ingest-key
+# Where the database is, for the spec that tampers with a row behind the server (runs last).
+echo "$DIR/e2e.db" > .e2e/database
 "$BIN" serve --bind "127.0.0.1:$PORT" --assets-dir ../dist

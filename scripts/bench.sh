@@ -48,3 +48,9 @@ echo "### List API ($EVENTS events, SQLite)"
 echo
 echo "### List API ($EVENTS events, PostgreSQL)"
 "$BIN/auditrail-bench" query --database-url "$PG_SERVER/$PG_DB"
+echo
+echo "### Verify ($EVENTS events, SQLite)"
+"$BIN/auditrail-bench" verify --database-url "sqlite://$SQLITE_DB"
+echo
+echo "### Verify ($EVENTS events, PostgreSQL)"
+"$BIN/auditrail-bench" verify --database-url "$PG_SERVER/$PG_DB"

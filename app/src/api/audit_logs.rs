@@ -1,7 +1,8 @@
 //! Reading the organization's audit log from the SPA (and any client holding a session).
 
 use crate::model::{
-    Activity, ApiError, AuditEvent, EventFilter, EventPage, EventQuery, KnownActor,
+    Activity, ApiError, AuditEvent, ChainVerification, EventFilter, EventPage, EventQuery,
+    KnownActor,
 };
 use leptos::server;
 use leptos::server_fn::codec::Json;
@@ -37,4 +38,18 @@ pub async fn get_event(id: String) -> Result<AuditEvent, ApiError> {
 pub async fn known_actors(text: String) -> Result<Vec<KnownActor>, ApiError> {
     use super::context::signed_in;
     signed_in(|ctx, me| async move { ctx.backend.known_actors(&me, &text).await }).await
+}
+
+/// The latest verification of the organization's hash chain, if it was ever verified.
+#[server(endpoint = "audit_logs/chain_status", input = Json)]
+pub async fn chain_status() -> Result<Option<ChainVerification>, ApiError> {
+    use super::context::signed_in;
+    signed_in(|ctx, me| async move { ctx.backend.chain_status(&me).await }).await
+}
+
+/// Verifies the organization's whole hash chain now and records the outcome.
+#[server(endpoint = "audit_logs/verify", input = Json)]
+pub async fn verify_chain() -> Result<ChainVerification, ApiError> {
+    use super::context::signed_in;
+    signed_in(|ctx, me| async move { ctx.backend.verify_chain(&me).await }).await
 }

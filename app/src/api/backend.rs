@@ -3,9 +3,9 @@
 //! so the server functions and the traits they call do not import each other.
 
 use crate::model::{
-    Activity, ApiError, ApiKeySummary, AuditEvent, ClientInfo, CreatedApiKey, CreatedInvitation,
-    EventFilter, EventPage, EventQuery, InvitationPreview, InvitationSummary, KnownActor,
-    MemberSummary, Permission, Requester, RoleSummary, SavedView, Viewer,
+    Activity, ApiError, ApiKeySummary, AuditEvent, ChainVerification, ClientInfo, CreatedApiKey,
+    CreatedInvitation, EventFilter, EventPage, EventQuery, InvitationPreview, InvitationSummary,
+    KnownActor, MemberSummary, Permission, Requester, RoleSummary, SavedView, Viewer,
 };
 use async_trait::async_trait;
 
@@ -66,6 +66,15 @@ pub trait AuditLogBackend: Send + Sync + 'static {
 
     /// One event of the caller's organization (the service checks `audit_logs:read`).
     async fn event(&self, requester: &Requester, id: &str) -> Result<AuditEvent, ApiError>;
+
+    /// The latest recorded verification of the caller's organization's chain.
+    async fn chain_status(
+        &self,
+        requester: &Requester,
+    ) -> Result<Option<ChainVerification>, ApiError>;
+
+    /// Verifies the caller's organization's chain now.
+    async fn verify_chain(&self, requester: &Requester) -> Result<ChainVerification, ApiError>;
 }
 
 /// An open session, resolved from the request's cookie.

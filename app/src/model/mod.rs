@@ -16,6 +16,7 @@ mod new_event;
 mod page;
 mod saved_view;
 mod search;
+mod verification;
 
 pub use activity::{Activity, ActivityBucket};
 pub use admin::{
@@ -41,3 +42,4 @@ pub use new_event::{NewEvent, ValidationError, MAX_TEXT_LEN};
 pub use page::{Cursor, EventPage, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use saved_view::SavedView;
 pub use search::{parse_search, SearchError, MAX_SEARCH_LEN};
+pub use verification::ChainVerification;

@@ -7,6 +7,7 @@ mod org;
 mod seed;
 mod serve;
 mod user;
+mod verify;
 
 use crate::service::{Services, SessionSettings};
 use crate::store;
@@ -57,6 +58,8 @@ enum Command {
     ApiKey(api_key::Command),
     /// Export an organization's events as CSV, JSON or NDJSON.
     Export(export::Args),
+    /// Verify an organization's hash chain: every event's hash, every link and the chain head.
+    Verify(verify::Args),
 }
 
 /// How log lines are written.
@@ -114,6 +117,7 @@ pub fn main() -> ExitCode {
             Command::User(command) => user::run(url, command).await,
             Command::ApiKey(command) => api_key::run(url, command).await,
             Command::Export(args) => export::run(url, args).await,
+            Command::Verify(args) => verify::run(url, args).await,
         }
     });
     match result {

@@ -1,9 +1,10 @@
-//! `GET /api/v1/audit-logs`, `GET /api/v1/audit-logs/{id}` and `GET /api/v1/event-types`.
+//! `GET /api/v1/audit-logs`, `GET /api/v1/audit-logs/{id}`, `GET /api/v1/audit-logs/verify` and
+//! `GET /api/v1/event-types`.
 
 use super::caller::Caller;
 use super::{AppState, HttpError};
 use app::catalog::{EventTypeInfo, ENTRIES};
-use app::model::{ApiError, AuditEvent, EventPage, EventQuery, Permission};
+use app::model::{ApiError, AuditEvent, ChainVerification, EventPage, EventQuery, Permission};
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
 
@@ -28,6 +29,19 @@ pub async fn get_one(
     Path(id): Path<String>,
 ) -> Result<Json<AuditEvent>, HttpError> {
     Ok(Json(state.services.event(caller.access(), &id).await?))
+}
+
+/// Verifies the caller's organization's whole hash chain.
+pub async fn verify(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<ChainVerification>, HttpError> {
+    Ok(Json(
+        state
+            .services
+            .verify_chain(caller.access(), &|_, _| {})
+            .await?,
+    ))
 }
 
 /// The built-in event catalogue.

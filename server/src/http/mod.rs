@@ -74,6 +74,7 @@ pub fn router(services: Arc<Services>, assets_dir: &Path, deployment: Deployment
         .route("/api/v1/audit-logs", get(audit_logs::list))
         .route("/api/v1/audit-logs/export", get(export::export))
         .route("/api/v1/audit-logs/stream", get(stream::stream))
+        .route("/api/v1/audit-logs/verify", get(audit_logs::verify))
         .route("/api/v1/audit-logs/{id}", get(audit_logs::get_one))
         .route("/api/v1/event-types", get(audit_logs::event_types))
         .route("/api/v1/{*rest}", axum::routing::any(error::unknown_route))

@@ -3,8 +3,8 @@
 use super::Services;
 use app::api::backend::AuditLogBackend;
 use app::model::{
-    Activity, ApiError, AuditEvent, EventFilter, EventPage, EventQuery, KnownActor, Requester,
-    SavedView,
+    Activity, ApiError, AuditEvent, ChainVerification, EventFilter, EventPage, EventQuery,
+    KnownActor, Requester, SavedView,
 };
 use async_trait::async_trait;
 
@@ -53,5 +53,16 @@ impl AuditLogBackend for Services {
 
     async fn event(&self, requester: &Requester, id: &str) -> Result<AuditEvent, ApiError> {
         Services::event(self, &requester.viewer.access, id).await
+    }
+
+    async fn chain_status(
+        &self,
+        requester: &Requester,
+    ) -> Result<Option<ChainVerification>, ApiError> {
+        Services::chain_status(self, &requester.viewer.access).await
+    }
+
+    async fn verify_chain(&self, requester: &Requester) -> Result<ChainVerification, ApiError> {
+        Services::verify_chain(self, &requester.viewer.access, &|_, _| {}).await
     }
 }

@@ -22,12 +22,14 @@ mod tail;
 #[cfg(test)]
 pub(crate) mod testing;
 mod user_agent;
+mod verify;
 
 pub use export::CSV_COLUMNS;
 pub use ingest::MAX_BATCH;
 pub use passwords::generate_password;
 pub use sign_in::{LockoutPolicy, SessionSettings, DEVICE_COOKIE, SESSION_COOKIE};
 pub use tail::Credential;
+pub use verify::VerifyProgress;
 
 use crate::store::{StoreError, Stores};
 use app::model::{ApiError, ErrorCode};
@@ -40,6 +42,7 @@ pub struct Services {
     stores: Stores,
     sessions: SessionSettings,
     limits: Arc<RateLimits>,
+    verifying: Arc<verify::Verifying>,
 }
 
 impl Services {
@@ -49,6 +52,7 @@ impl Services {
             stores,
             sessions,
             limits: Arc::default(),
+            verifying: Arc::default(),
         }
     }
 

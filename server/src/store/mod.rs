@@ -4,6 +4,7 @@
 //! knows which database is in use.
 
 mod actors;
+mod chain_reads;
 mod filter_sql;
 mod hourly_counts;
 mod identity;
@@ -121,6 +122,28 @@ pub struct EventDraft {
     pub content_hash: String,
 }
 
+/// One stored event as chain verification reads it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ChainLink {
+    pub seq: i64,
+    /// The `hash` column (the chain head and the next event link to it).
+    pub hash: String,
+    /// The event's stored JSON.
+    pub data: String,
+}
+
+/// An organization's chain head as stored, read in one snapshot with how many events the
+/// hourly tallies hold (what verify compares the chain against).
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct TalliedHead {
+    /// The `seq` of the latest event (0 before the first).
+    pub seq: i64,
+    /// Its hash ([`crate::chain::GENESIS`] before the first).
+    pub hash: String,
+    /// How many events the hourly counts hold.
+    pub tallied: i64,
+}
+
 /// The audit events of every organization: the part whose SQL differs per database.
 #[async_trait]
 pub trait EventStore: Send + Sync + 'static {
@@ -199,6 +222,16 @@ pub trait EventStore: Send + Sync + 'static {
     async fn event_by_id(&self, org_id: i64, id: &str) -> StoreResult<Option<AuditEvent>>;
     /// The `seq` of the organization's latest event (0 before the first).
     async fn head_seq(&self, org_id: i64) -> StoreResult<i64>;
+    /// Up to `limit` stored events with `after < seq <= until`, in `seq` order.
+    async fn chain_links(
+        &self,
+        org_id: i64,
+        after: i64,
+        until: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<ChainLink>>;
+    /// The organization's chain head and tallies (`None` when it has no head row).
+    async fn chain_head(&self, org_id: i64) -> StoreResult<Option<TalliedHead>>;
 }
 
 /// Everything Auditrail keeps, in one database.

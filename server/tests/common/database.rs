@@ -61,6 +61,25 @@ impl TestDatabase {
         }
     }
 
+    /// Whether this is a PostgreSQL database (else SQLite).
+    pub fn is_postgres(&self) -> bool {
+        self.postgres_name.is_some()
+    }
+
+    /// Runs `statements` in one transaction straight on the database, as someone holding its
+    /// credentials would (behind the server's back); answers the database's refusal, if any.
+    pub async fn execute(&self, statements: &[&str]) -> Result<(), sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.url).await?;
+        let mut tx = pool.begin().await?;
+        for statement in statements {
+            tx.execute(*statement).await?;
+        }
+        tx.commit().await?;
+        pool.close().await;
+        Ok(())
+    }
+
     /// The database the environment asks for: `AUDITRAIL_TEST_DATABASE=postgres`, else SQLite.
     pub fn from_env() -> Self {
         match std::env::var("AUDITRAIL_TEST_DATABASE").as_deref() {

@@ -17,8 +17,8 @@ use tower::ServiceExt;
 /// The application over a fresh database.
 pub struct App {
     pub services: Arc<Services>,
+    pub database: TestDatabase,
     router: Router,
-    _database: TestDatabase,
 }
 
 impl App {
@@ -36,7 +36,7 @@ impl App {
         Self {
             services,
             router,
-            _database: database,
+            database,
         }
     }
 

@@ -2,6 +2,7 @@
 
 mod activity_chart;
 mod auth_card;
+mod chain_badge;
 mod copy_button;
 mod event_detail;
 mod events_table;
@@ -17,6 +18,7 @@ mod shell;
 
 pub use activity_chart::ActivityChart;
 pub use auth_card::AuthCard;
+pub use chain_badge::ChainBadge;
 pub use copy_button::CopyButton;
 pub use event_detail::EventDetail;
 pub use events_table::EventsTable;

@@ -6,8 +6,8 @@ use crate::api::audit_logs::{activity_histogram, list_events};
 use crate::model::{parse_search, AuditEvent, Cursor, EventFilter, EventQuery, Permission};
 use crate::ui::auth::Auth;
 use crate::ui::components::{
-    ActivityChart, EventDetail, EventsTable, ExportLinks, FilterPanel, Pager, PeriodPresets,
-    Presets, SavedViews, SearchBar, PAGE_SIZES,
+    ActivityChart, ChainBadge, EventDetail, EventsTable, ExportLinks, FilterPanel, Pager,
+    PeriodPresets, Presets, SavedViews, SearchBar, PAGE_SIZES,
 };
 use crate::ui::live::LiveTail;
 use crate::ui::url::with_query;
@@ -202,6 +202,7 @@ pub fn AuditLogs() -> impl IntoView {
                 </Show>
             </div>
         </div>
+        <ChainBadge />
         <SearchBar applied error=search_error on_apply=on_search />
         <FilterPanel applied=filter on_apply=on_search />
         <PeriodPresets current=applied on_apply=on_search />

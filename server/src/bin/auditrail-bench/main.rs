@@ -6,6 +6,7 @@ mod export;
 mod ingest;
 mod query;
 mod server_process;
+mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -25,6 +26,8 @@ enum Command {
     Export(export::Args),
     /// First-page and total latency of the list API per filter on a seeded database.
     Query(query::Args),
+    /// `auditrail verify` over a seeded log against reading the same rows and plain SHA-256.
+    Verify(verify::Args),
 }
 
 #[tokio::main]
@@ -33,5 +36,6 @@ async fn main() {
         Command::Ingest(args) => ingest::run(args).await,
         Command::Export(args) => export::run(args).await,
         Command::Query(args) => query::run(args).await,
+        Command::Verify(args) => verify::run(args).await,
     }
 }

@@ -3,6 +3,7 @@
 //! `RETURNING`, times as Unix microseconds), run through sqlx's `Any` driver.
 
 mod api_keys;
+mod chain_verifications;
 mod credentials;
 mod invitations;
 mod known_actors;

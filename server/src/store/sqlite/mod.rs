@@ -3,9 +3,10 @@
 
 mod events;
 
+use super::chain_reads::{head_query, links_query};
 use super::filter_sql::Read;
 use super::hourly_counts::{sum_query, CountTable};
-use super::{EventDraft, EventStore, StoreResult};
+use super::{ChainLink, EventDraft, EventStore, StoreResult, TalliedHead};
 use app::model::{AuditEvent, Criteria, Cursor, EventFilter};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -116,5 +117,21 @@ impl EventStore for SqliteStore {
 
     async fn head_seq(&self, org_id: i64) -> StoreResult<i64> {
         events::head_seq(&self.pool, org_id).await
+    }
+
+    async fn chain_links(
+        &self,
+        org_id: i64,
+        after: i64,
+        until: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<ChainLink>> {
+        let mut query = links_query::<sqlx::Sqlite>(org_id, after, until, limit);
+        Ok(query.build_query_as().fetch_all(&self.pool).await?)
+    }
+
+    async fn chain_head(&self, org_id: i64) -> StoreResult<Option<TalliedHead>> {
+        let mut query = head_query::<sqlx::Sqlite>(org_id);
+        Ok(query.build_query_as().fetch_optional(&self.pool).await?)
     }
 }

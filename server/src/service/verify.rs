@@ -1,0 +1,407 @@
+//! Verifying an organization's hash chain: every event's hash recomputed from its stored JSON,
+//! every `prev_hash` link, `seq` contiguous from 1, and the chain head and hourly tallies ending
+//! where the events end. Events are read in `seq` order in keyset chunks (constant memory); each
+//! chunk is hashed on a blocking thread while the next one is read.
+
+use super::Services;
+use crate::chain::{self, StoredClaims};
+use crate::store::{ChainLink, TalliedHead};
+use app::model::{Access, ApiError, ChainVerification, ErrorCode, Permission};
+use chrono::Utc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+/// Events read per keyset chunk.
+const CHUNK: u32 = 10_000;
+
+/// How far a verification has got: `(checked, total)` events, reported after each chunk.
+pub type VerifyProgress<'a> = &'a (dyn Fn(u64, u64) + Send + Sync);
+
+/// The organizations whose chain is being verified in this process: one verification per
+/// organization at a time, since each reads the whole log.
+#[derive(Default)]
+pub struct Verifying(Mutex<HashSet<i64>>);
+
+/// An organization's place in [`Verifying`], given up on drop.
+struct VerifyingSlot {
+    verifying: Arc<Verifying>,
+    org_id: i64,
+}
+
+impl Verifying {
+    /// Takes the organization's place, or `None` when a verification of it is running.
+    fn enter(self: &Arc<Self>, org_id: i64) -> Option<VerifyingSlot> {
+        let mut running = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        running.insert(org_id).then(|| VerifyingSlot {
+            verifying: self.clone(),
+            org_id,
+        })
+    }
+}
+
+impl Drop for VerifyingSlot {
+    fn drop(&mut self) {
+        let mut running = self.verifying.0.lock().unwrap_or_else(|e| e.into_inner());
+        running.remove(&self.org_id);
+    }
+}
+
+impl Services {
+    /// Verifies the caller's organization's whole chain (`audit_logs:read`: whoever may read the
+    /// events may check that they are what was recorded) and records the outcome as its latest.
+    /// A second verification of the same organization while one runs is refused (429).
+    pub async fn verify_chain(
+        &self,
+        caller: &Access,
+        progress: VerifyProgress<'_>,
+    ) -> Result<ChainVerification, ApiError> {
+        caller.require(Permission::AuditLogsRead)?;
+        let org_id = caller.org_id;
+        let _slot = self.verifying.enter(org_id).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::RateLimited,
+                "a verification of this organization is already running",
+            )
+            .retry_after(5)
+        })?;
+        let outcome = self.walk_chain(org_id, progress).await?;
+        let verification = ChainVerification {
+            ok: outcome.is_ok(),
+            checked: match &outcome {
+                Ok(walk) => walk.checked,
+                Err((walk, _)) => walk.checked,
+            },
+            broken_at_seq: outcome.as_ref().err().map(|(_, b)| b.seq),
+            reason: outcome.err().map(|(_, b)| b.reason),
+            verified_at: Utc::now(),
+        };
+        if let (Some(seq), Some(reason)) = (verification.broken_at_seq, &verification.reason) {
+            tracing::warn!(org_id, seq, reason, "hash chain broken");
+        }
+        self.stores
+            .identity
+            .record_chain_verification(org_id, &verification)
+            .await?;
+        Ok(verification)
+    }
+
+    /// The caller's organization's latest recorded verification (`audit_logs:read`), if any.
+    pub async fn chain_status(
+        &self,
+        caller: &Access,
+    ) -> Result<Option<ChainVerification>, ApiError> {
+        caller.require(Permission::AuditLogsRead)?;
+        Ok(self
+            .stores
+            .identity
+            .last_chain_verification(caller.org_id)
+            .await?)
+    }
+
+    /// Walks the chain up to the head as it was when the walk began (later appends are left for
+    /// the next verification); answers the walk, or the walk so far and the first break.
+    async fn walk_chain(
+        &self,
+        org_id: i64,
+        progress: VerifyProgress<'_>,
+    ) -> Result<Result<Walk, (Walk, Break)>, ApiError> {
+        let events = &self.stores.events;
+        let head = events
+            .chain_head(org_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("organization"))?;
+        let total = u64::try_from(head.seq).unwrap_or(0);
+        let mut walk = Walk::default();
+        let mut after = 0;
+        let mut hashing: Option<tokio::task::JoinHandle<Vec<Checked>>> = None;
+        loop {
+            let links = events.chain_links(org_id, after, head.seq, CHUNK).await?;
+            if let Some(task) = hashing.take() {
+                let checked = task.await.map_err(|e| {
+                    tracing::error!(error = %e, "chain hashing task failed");
+                    ApiError::internal()
+                })?;
+                for link in &checked {
+                    if let Err(broken) = walk.step(link) {
+                        return Ok(Err((walk, broken)));
+                    }
+                }
+                progress(walk.checked, total);
+            }
+            let Some(last) = links.last() else { break };
+            after = last.seq;
+            hashing = Some(tokio::task::spawn_blocking(move || {
+                links.into_iter().map(Checked::from).collect()
+            }));
+        }
+        match walk.finish(&head) {
+            Ok(()) => Ok(Ok(walk)),
+            Err(broken) => Ok(Err((walk, broken))),
+        }
+    }
+}
+
+/// A stored event with its hash recomputed: the CPU work, done off the async threads.
+struct Checked {
+    seq: i64,
+    hash_column: String,
+    claims: Result<StoredClaims, String>,
+}
+
+impl From<ChainLink> for Checked {
+    fn from(link: ChainLink) -> Self {
+        Self {
+            seq: link.seq,
+            claims: chain::stored_claims(&link.data),
+            hash_column: link.hash,
+        }
+    }
+}
+
+/// Where a walk along the chain has got to.
+#[derive(Debug)]
+struct Walk {
+    checked: u64,
+    last_seq: i64,
+    last_hash: String,
+}
+
+impl Default for Walk {
+    fn default() -> Self {
+        Self {
+            checked: 0,
+            last_seq: 0,
+            last_hash: chain::GENESIS.to_owned(),
+        }
+    }
+}
+
+/// The first place the chain does not hold, and why.
+#[derive(Debug, PartialEq, Eq)]
+struct Break {
+    seq: i64,
+    reason: String,
+}
+
+impl Walk {
+    /// Checks the next stored event in `seq` order.
+    fn step(&mut self, event: &Checked) -> Result<(), Break> {
+        let expected = self.last_seq + 1;
+        let broken = |seq: i64, reason: String| Err(Break { seq, reason });
+        if event.seq < expected {
+            return broken(event.seq, format!("event {} is stored twice", event.seq));
+        }
+        if event.seq > expected {
+            return broken(
+                expected,
+                format!(
+                    "event {expected} is missing: the next stored event is {}",
+                    event.seq
+                ),
+            );
+        }
+        let seq = event.seq;
+        let claims = match &event.claims {
+            Ok(claims) => claims,
+            Err(why) => return broken(seq, format!("event {seq} cannot be read: {why}")),
+        };
+        if claims.seq != seq {
+            return broken(
+                seq,
+                format!(
+                    "the event stored at seq {seq} records seq {}: rows were moved",
+                    claims.seq
+                ),
+            );
+        }
+        if claims.prev_hash != self.last_hash {
+            let before = if seq == 1 {
+                "the genesis hash".to_owned()
+            } else {
+                format!("the hash of event {}", seq - 1)
+            };
+            return broken(
+                seq,
+                format!("event {seq} does not link to the chain: its prev_hash is not {before}"),
+            );
+        }
+        if !claims.content_matches {
+            return broken(
+                seq,
+                format!("event {seq} was altered: its content does not match its hash"),
+            );
+        }
+        if claims.hash != event.hash_column {
+            return broken(
+                seq,
+                format!("event {seq} was altered: its hash column differs from its stored hash"),
+            );
+        }
+        self.checked += 1;
+        self.last_seq = seq;
+        self.last_hash.clone_from(&claims.hash);
+        Ok(())
+    }
+
+    /// Checks that the chain head and the hourly tallies end where the events end. The tallies
+    /// catch the newest events deleted with the head rewritten to the last kept one, which the
+    /// chain alone cannot show.
+    fn finish(&self, head: &TalliedHead) -> Result<(), Break> {
+        let last = self.last_seq;
+        if head.seq > last {
+            return Err(Break {
+                seq: last + 1,
+                reason: format!(
+                    "events {} to {} are missing: the chain head is at {}",
+                    last + 1,
+                    head.seq,
+                    head.seq
+                ),
+            });
+        }
+        if head.hash != self.last_hash {
+            return Err(Break {
+                seq: last,
+                reason: format!("the chain head's hash is not the hash of event {last}"),
+            });
+        }
+        if head.tallied != last {
+            return Err(Break {
+                seq: head.tallied.min(last) + 1,
+                reason: format!(
+                    "the hourly tallies count {} events but the chain ends at event {last}: \
+                     events were removed and the head rewritten",
+                    head.tallied
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::model::{Actor, ActorType, AuditEvent, EventContext, EventResult};
+
+    /// `n` events sealed into a chain from the genesis hash.
+    fn sealed_chain(n: i64) -> Vec<AuditEvent> {
+        let mut prev = chain::GENESIS.to_owned();
+        (1..=n)
+            .map(|seq| {
+                let at = chrono::DateTime::from_timestamp(1_735_689_600 + seq, 0).unwrap();
+                let mut event = AuditEvent {
+                    id: format!("event-{seq}"),
+                    seq,
+                    action: "user.login".into(),
+                    category: "user".into(),
+                    occurred_at: at,
+                    received_at: at,
+                    actor: Actor {
+                        kind: ActorType::User,
+                        id: "u1".into(),
+                        email: Some("alice@acme.com".into()),
+                        name: None,
+                    },
+                    targets: vec![],
+                    context: EventContext::default(),
+                    result: EventResult::Success,
+                    details: serde_json::Map::new(),
+                    changes: vec![],
+                    message: format!("login {seq}"),
+                    idempotency_key: None,
+                    source: None,
+                    prev_hash: String::new(),
+                    hash: String::new(),
+                };
+                chain::seal(&mut event, &prev);
+                prev.clone_from(&event.hash);
+                event
+            })
+            .collect()
+    }
+
+    fn checked(events: &[AuditEvent]) -> Vec<Checked> {
+        events
+            .iter()
+            .map(|e| {
+                Checked::from(ChainLink {
+                    seq: e.seq,
+                    hash: e.hash.clone(),
+                    data: serde_json::to_string(e).unwrap(),
+                })
+            })
+            .collect()
+    }
+
+    fn walk(events: &[Checked]) -> Result<Walk, Break> {
+        let mut walk = Walk::default();
+        events.iter().try_for_each(|e| walk.step(e))?;
+        Ok(walk)
+    }
+
+    fn head_of(events: &[AuditEvent]) -> TalliedHead {
+        let last = events.last().unwrap();
+        TalliedHead {
+            seq: last.seq,
+            hash: last.hash.clone(),
+            tallied: last.seq,
+        }
+    }
+
+    #[test]
+    fn an_untouched_chain_walks_to_its_head() {
+        let events = sealed_chain(5);
+        let walked = walk(&checked(&events)).unwrap();
+        assert_eq!(walked.checked, 5);
+        assert_eq!(walked.finish(&head_of(&events)), Ok(()));
+    }
+
+    #[test]
+    fn an_edited_event_breaks_at_its_seq() {
+        let mut events = sealed_chain(5);
+        events[2].message = "nothing happened".into();
+        let broken = walk(&checked(&events)).unwrap_err();
+        assert_eq!(broken.seq, 3);
+        assert!(broken.reason.contains("altered"), "{}", broken.reason);
+    }
+
+    #[test]
+    fn a_resealed_edit_breaks_at_the_next_link() {
+        let mut events = sealed_chain(5);
+        events[2].message = "nothing happened".into();
+        let prev = events[1].hash.clone();
+        chain::seal(&mut events[2], &prev);
+        let broken = walk(&checked(&events)).unwrap_err();
+        assert_eq!(broken.seq, 4);
+        assert!(broken.reason.contains("prev_hash"), "{}", broken.reason);
+    }
+
+    #[test]
+    fn a_missing_event_breaks_at_its_seq() {
+        let mut events = sealed_chain(5);
+        events.remove(2);
+        let broken = walk(&checked(&events)).unwrap_err();
+        assert_eq!(broken.seq, 3);
+        assert!(broken.reason.contains("missing"), "{}", broken.reason);
+    }
+
+    #[test]
+    fn a_head_beyond_the_events_breaks_after_the_last_one() {
+        let events = sealed_chain(5);
+        let head = head_of(&events);
+        let walked = walk(&checked(&events[..3])).unwrap();
+        assert_eq!(walked.finish(&head).unwrap_err().seq, 4);
+    }
+
+    #[test]
+    fn tallies_beyond_a_rewritten_head_break_after_it() {
+        let events = sealed_chain(5);
+        let mut head = head_of(&events[..3]);
+        head.tallied = 5;
+        let walked = walk(&checked(&events[..3])).unwrap();
+        let broken = walked.finish(&head).unwrap_err();
+        assert_eq!(broken.seq, 4);
+        assert!(broken.reason.contains("tallies"), "{}", broken.reason);
+    }
+}

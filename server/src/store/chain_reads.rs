@@ -1,0 +1,40 @@
+//! The reads of chain verification, one SQL for both databases: events in `seq` order and the
+//! chain head with the hourly tallies, in one statement so both come from one snapshot.
+
+use sqlx::{Database, Encode, QueryBuilder, Type};
+
+/// `SELECT seq, hash, data` of the organization's events with `after < seq <= until`, in `seq`
+/// order, at most `limit` (a keyset chunk).
+pub fn links_query<DB: Database>(
+    org_id: i64,
+    after: i64,
+    until: i64,
+    limit: u32,
+) -> QueryBuilder<'static, DB>
+where
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::new("SELECT seq, hash, data FROM events WHERE org_id = ");
+    qb.push_bind(org_id)
+        .push(" AND seq > ")
+        .push_bind(after)
+        .push(" AND seq <= ")
+        .push_bind(until)
+        .push(" ORDER BY seq LIMIT ")
+        .push_bind(i64::from(limit));
+    qb
+}
+
+/// `SELECT seq, hash, tallied` of the organization's chain head, where `tallied` is the sum of
+/// its hourly action counts (every append adds to both in one transaction).
+pub fn head_query<DB: Database>(org_id: i64) -> QueryBuilder<'static, DB>
+where
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::new(
+        "SELECT h.seq, h.hash, CAST(COALESCE((SELECT SUM(c.n) FROM hourly_action_counts c \
+         WHERE c.org_id = h.org_id), 0) AS BIGINT) AS tallied FROM chain_heads h WHERE h.org_id = ",
+    );
+    qb.push_bind(org_id);
+    qb
+}
