@@ -2,6 +2,7 @@
 //! Pure data and validation: no I/O lives here.
 
 mod activity;
+mod activity_axis;
 mod admin;
 mod error;
 mod event;
@@ -18,6 +19,7 @@ mod saved_view;
 mod search;
 
 pub use activity::{Activity, ActivityBucket};
+pub use activity_axis::{axis_ticks, AxisTick};
 pub use admin::{
     ApiKeySummary, CreatedApiKey, CreatedInvitation, InvitationPreview, InvitationSummary,
     MemberSummary, RoleSummary,
