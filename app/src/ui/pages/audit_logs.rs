@@ -98,16 +98,24 @@ pub fn AuditLogs() -> impl IntoView {
         move |_, _, _| starts.set(vec![None]),
         false,
     );
-    let page = LocalResource::new(move || {
-        let query = EventQuery {
-            filter: filter.get(),
-            limit: page_size.get(),
-            cursor: starts.with(|s| s.last().cloned().flatten()),
-            include_total: true,
-            after_seq: None,
-        };
-        list_events(query)
+    let query = Memo::new(move |_| EventQuery {
+        filter: filter.get(),
+        limit: page_size.get(),
+        cursor: starts.with(|s| s.last().cloned().flatten()),
+        include_total: true,
+        after_seq: None,
     });
+    // Each answer with the query it answers: while the next one loads, the resource still holds
+    // the previous answer, which must not be paged from.
+    let page = LocalResource::new(move || {
+        let query = query.get();
+        async move { (query.clone(), list_events(query).await) }
+    });
+    let answer = move || {
+        page.get()
+            .filter(|(asked, _)| query.with(|now| asked == now))
+            .map(|(_, answer)| answer)
+    };
 
     let activity = LocalResource::new(move || activity_histogram(filter.get()));
 
@@ -133,12 +141,12 @@ pub fn AuditLogs() -> impl IntoView {
     // The last page that arrived: an error leaves it on screen under the retry banner.
     let last_page = Memo::new(
         move |previous: Option<&Option<EventPage>>| match page.get() {
-            Some(Ok(p)) => Some(p),
+            Some((_, Ok(p))) => Some(p),
             _ => previous.cloned().flatten(),
         },
     );
     // Paging follows the page of the current request only, never one kept on screen.
-    let current = move || page.get().and_then(Result::ok);
+    let current = move || answer().and_then(Result::ok);
     let total = Signal::derive(move || {
         last_page
             .with(|p| p.as_ref().and_then(|p| p.total))
@@ -175,10 +183,9 @@ pub fn AuditLogs() -> impl IntoView {
 
     // Results that do not answer the search in the box (it does not parse, the next page is
     // loading, or the server failed): kept on screen, dimmed.
-    let stale =
-        move || search_error.with(Option::is_some) || !page.with(|p| matches!(p, Some(Ok(_))));
+    let stale = move || search_error.with(Option::is_some) || answer().is_none_or(|a| a.is_err());
     let retry = move || {
-        page.get().and_then(Result::err).map(|e| {
+        answer().and_then(Result::err).map(|e| {
             view! { <RetryBanner message=e.message on_retry=Callback::new(move |()| page.refetch()) /> }
         })
     };
