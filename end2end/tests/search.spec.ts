@@ -45,6 +45,19 @@ test('a search that does not parse keeps the previous rows and pager, dimmed, un
   await expect(page.locator('.results')).toHaveClass(/stale/);
 });
 
+test('a failed request shows a Retry banner over the last rows, and Retry loads the page', async ({ page }) => {
+  await page.route('**/api/audit_logs/list', (route) => route.abort(), { times: 1 });
+  await page.getByRole('button', { name: 'Next' }).click();
+  const banner = page.getByRole('alert').filter({ has: page.getByRole('button', { name: 'Retry' }) });
+  await expect(banner).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Audit events' }).locator('tbody tr').first()).toBeVisible();
+  await expect(page.locator('.results')).toHaveClass(/stale/);
+  await banner.getByRole('button', { name: 'Retry' }).click();
+  await expect(banner).toBeHidden();
+  await expect(page.locator('.results')).not.toHaveClass(/stale/);
+  await expect(pagerStatus(page)).toHaveText(pageOf(2));
+});
+
 test('the time column switches between local time and UTC', async ({ page }) => {
   const table = page.getByRole('table', { name: 'Audit events' });
   await expect(table.getByRole('columnheader').first()).toHaveText('Time (local)');
