@@ -6,7 +6,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 PORT=${1:-3107}
 BIN=${AUDITRAIL_BIN:-../target/debug/auditrail}
 [ -x "$BIN" ] || { echo "missing $BIN: run cargo build -p server" >&2; exit 1; }
-[ -f ../dist/index.html ] || { echo "missing ../dist: run trunk build" >&2; exit 1; }
+[ -f ../dist/index.html ] || { echo "missing ../dist: run trunk build --release" >&2; exit 1; }
 DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
 export DATABASE_URL="sqlite://$DIR/e2e.db"

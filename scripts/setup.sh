@@ -3,7 +3,7 @@
 # Idempotent and quick when everything is present. Works as root on a fresh Debian machine,
 # with sudo otherwise, and in CI (CI=true, no stdin). Only package registries are used.
 #
-#   scripts/setup.sh          wasm32 target, trunk, wasm-bindgen-cli, wasm-opt (npm), cargo fetch
+#   scripts/setup.sh          wasm32 target, trunk, wasm-bindgen-cli, wasm-opt (npm), brotli, cargo fetch
 #   scripts/setup.sh --test   + Chromium, end2end's npm packages, PostgreSQL (best effort)
 set -euo pipefail
 # shellcheck source=scripts/env.sh
@@ -117,6 +117,13 @@ if [ -x "$ROOT/.tools/node_modules/.bin/wasm-opt" ] && [ "$have_binaryen" = "$BI
 else
   quietly binaryen "installing wasm-opt (npm binaryen@$BINARYEN_VERSION) into .tools/" \
     npm install --prefix "$ROOT/.tools" "binaryen@$BINARYEN_VERSION" --no-audit --no-fund
+fi
+
+# --- brotli: Trunk's post-build hook writes precompressed twins of dist/ (scripts/compress-dist.sh) -
+if command -v brotli >/dev/null 2>&1; then
+  say "brotli: present"
+else
+  quietly apt-brotli "installing Debian's brotli (apt)" apt_install brotli
 fi
 
 if [ "$TEST_FLOW" -eq 1 ]; then

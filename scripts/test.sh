@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test` (and CI): every check and test, stopping at the first failing stage.
 #   setup --test, rustfmt, clippy (native, all targets), clippy (browser build, wasm32),
-#   unit + integration tests (nextest when available), trunk build, server build, Playwright.
+#   unit + integration tests (nextest when available), trunk build --release (what users get, with
+#   its precompressed twins), the WASM size check, server build, Playwright.
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -9,7 +10,7 @@ cd "$ROOT"
 
 TOTAL_START=$(now_ms)
 STAGE_NO=0
-STAGE_COUNT=9
+STAGE_COUNT=10
 SUMMARY=()
 
 summary() {
@@ -81,7 +82,8 @@ stage "clippy (native, all targets)" cargo clippy --workspace --all-targets -- -
 stage "clippy (browser build, wasm32)" cargo clippy -p app --features csr --target wasm32-unknown-unknown -- -D warnings
 SHOW="$TESTS_CMD" stage "unit + integration tests (SQLite; storage contract on both)" unit_tests
 SHOW="AUDITRAIL_TEST_DATABASE=postgres $TESTS_CMD -p server (integration)" stage "integration tests on PostgreSQL" postgres_tests
-stage "web app (trunk build -> dist/)" trunk build
+stage "web app (trunk build --release -> dist/)" trunk build --release
+stage "web app size (main WASM gzip within 5 % of app/wasm-gzip-bytes)" scripts/wasm-size.sh
 stage "server build (target/debug/auditrail)" cargo build -p server
 SHOW="cd end2end && npx --no -- playwright test" stage "end-to-end (Playwright, end2end/)" playwright
 

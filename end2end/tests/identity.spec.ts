@@ -68,6 +68,8 @@ test('a rotated key stops working at once', async ({ page, request }) => {
   await page.getByLabel('Key name').fill(name);
   await page.getByRole('button', { name: 'Create key' }).click();
   const secret = page.getByTestId('api-key-secret');
+  await expect(secret).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Create key' })).toBeEnabled();
   const first = (await secret.textContent()) ?? '';
   expect(first).toMatch(/^atr_/);
   expect((await post(first)).status()).toBe(201);
@@ -78,6 +80,7 @@ test('a rotated key stops working at once', async ({ page, request }) => {
   await row.getByRole('button', { name: 'Rotate' }).click();
   await expect(page.getByRole('status').first()).toContainText(`Key ${name} rotated`);
   await expect(secret).not.toHaveText(first);
+  await expect(row.getByRole('button', { name: 'Rotate' })).toBeEnabled();
   const second = (await secret.textContent()) ?? '';
   expect((await post(first)).status()).toBe(401);
   expect((await post(second)).status()).toBe(201);

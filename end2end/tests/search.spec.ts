@@ -34,6 +34,30 @@ test('a bad search says where and why', async ({ page }) => {
   await expect(page.getByRole('alert')).toContainText('prefix length');
 });
 
+test('a search that does not parse keeps the previous rows and pager, dimmed, under its error', async ({ page }) => {
+  const table = page.getByRole('table', { name: 'Audit events' });
+  const firstRow = await table.locator('tbody tr').first().textContent();
+  await page.getByRole('searchbox', { name: 'Search events' }).fill('ip:999.1.1.1');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByRole('alert')).toBeVisible();
+  await expect(table.locator('tbody tr').first()).toHaveText(firstRow ?? '');
+  await expect(pagerStatus(page)).toHaveText(pageOf(1));
+  await expect(page.locator('.results')).toHaveClass(/stale/);
+});
+
+test('a failed request shows a Retry banner over the last rows, and Retry loads the page', async ({ page }) => {
+  await page.route('**/api/audit_logs/list', (route) => route.abort(), { times: 1 });
+  await page.getByRole('button', { name: 'Next' }).click();
+  const banner = page.getByRole('alert').filter({ has: page.getByRole('button', { name: 'Retry' }) });
+  await expect(banner).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Audit events' }).locator('tbody tr').first()).toBeVisible();
+  await expect(page.locator('.results')).toHaveClass(/stale/);
+  await banner.getByRole('button', { name: 'Retry' }).click();
+  await expect(banner).toBeHidden();
+  await expect(page.locator('.results')).not.toHaveClass(/stale/);
+  await expect(pagerStatus(page)).toHaveText(pageOf(2));
+});
+
 test('the time column switches between local time and UTC', async ({ page }) => {
   const table = page.getByRole('table', { name: 'Audit events' });
   await expect(table.getByRole('columnheader').first()).toHaveText('Time (local)');
@@ -90,7 +114,7 @@ test('the detail links search by actor, target and IP', async ({ page }) => {
 });
 
 test('the activity chart counts the matching events and a bar narrows the range', async ({ page }) => {
-  const chart = page.getByRole('img', { name: /^Activity: \d+ events, \d+ failed$/ });
+  const chart = page.getByRole('figure', { name: /^Activity: \d+ events, \d+ failed$/ });
   await expect(chart).toBeVisible();
   const busiest = page.locator('g.bar').filter({ has: page.locator('rect.bar-total[height]:not([height="0"])') }).first();
   await busiest.click();
@@ -98,6 +122,17 @@ test('the activity chart counts the matching events and a bar narrows the range'
   await expect(search).toHaveValue(/^after:\S+Z before:\S+Z$/);
   await expect(pagerStatus(page)).not.toContainText(`(${LOG_TOTAL} total)`);
   await expect(page.locator('td.cell-time').first()).toBeVisible();
+});
+
+test('the activity chart has a time axis and a tooltip per bar reached by keyboard', async ({ page }) => {
+  const chart = page.getByRole('figure', { name: /^Activity: / });
+  await expect(chart.locator('.chart-tick').nth(2)).toBeVisible();
+  expect(await chart.locator('.chart-tick').count()).toBeGreaterThanOrEqual(3);
+  const bar = chart.getByRole('button').first();
+  await bar.focus();
+  await expect(chart.getByRole('tooltip')).toHaveText(/ – .*: \d+ events, \d+ failed$/);
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('searchbox', { name: 'Search events' })).toHaveValue(/^after:\S+Z before:\S+Z$/);
 });
 
 test('a saved view keeps a search for later and can be deleted', async ({ page }) => {

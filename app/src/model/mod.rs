@@ -2,6 +2,7 @@
 //! Pure data and validation: no I/O lives here.
 
 mod activity;
+mod activity_axis;
 mod admin;
 mod error;
 mod event;
@@ -19,6 +20,7 @@ mod search;
 mod verification;
 
 pub use activity::{Activity, ActivityBucket};
+pub use activity_axis::{axis_ticks, AxisTick};
 pub use admin::{
     ApiKeySummary, CreatedApiKey, CreatedInvitation, InvitationPreview, InvitationSummary,
     MemberSummary, RoleSummary,

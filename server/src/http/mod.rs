@@ -1,5 +1,6 @@
 //! The HTTP surface: the `/api/v1` REST adapters, the server functions, and the SPA's files.
 
+mod assets;
 mod audit_logs;
 mod caller;
 mod client;
@@ -23,7 +24,6 @@ use std::sync::Arc;
 use stream_slots::StreamSlots;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::services::{ServeDir, ServeFile};
 
 pub use error::HttpError;
 pub use listener::{serve, Timeouts};
@@ -61,14 +61,12 @@ pub struct AppState {
     pub stream_slots: Arc<StreamSlots>,
 }
 
-/// The whole application: REST API, server functions, and the SPA (with `index.html` answering
-/// every unknown path so client-side routes survive a reload), every answer with the security
-/// headers.
+/// The whole application: REST API, server functions, and the SPA's files (see [`assets`]), every
+/// answer with the security headers.
 pub fn router(services: Arc<Services>, assets_dir: &Path, deployment: Deployment) -> Router {
     // Installed before the first request, so every metric from now on is kept.
     crate::prometheus::handle();
     let security_headers = SecurityHeaders::for_assets(assets_dir, deployment.https_only);
-    let spa = ServeDir::new(assets_dir).fallback(ServeFile::new(assets_dir.join("index.html")));
     Router::new()
         .route("/api/v1/events", post(events::ingest))
         .route("/api/v1/audit-logs", get(audit_logs::list))
@@ -91,7 +89,7 @@ pub fn router(services: Arc<Services>, assets_dir: &Path, deployment: Deployment
             trust_proxy: deployment.trust_proxy,
             stream_slots: Arc::default(),
         })
-        .fallback_service(spa)
+        .fallback_service(assets::router(assets_dir))
         .layer(axum::middleware::map_response_with_state(
             security_headers,
             security_headers::add,

@@ -1,4 +1,5 @@
-//! The events table: Time, Event, Actor, Target, IP, Result, Message.
+//! The events table: Time, Event, Actor, Target, IP, Result, Message. Narrow screens keep Time,
+//! Event, Actor and Result (the stylesheet hides the rest, which the row's detail drawer shows).
 
 use crate::model::{AuditEvent, EventResult};
 use crate::ui::time;
@@ -64,10 +65,10 @@ pub fn EventsTable(events: Vec<AuditEvent>, utc: bool, on_open: Callback<String>
                     <th scope="col">{if utc { "Time (UTC)" } else { "Time (local)" }}</th>
                     <th scope="col">"Event"</th>
                     <th scope="col">"Actor"</th>
-                    <th scope="col">"Target"</th>
-                    <th scope="col">"IP"</th>
+                    <th scope="col" class="col-target">"Target"</th>
+                    <th scope="col" class="col-ip">"IP"</th>
                     <th scope="col">"Result"</th>
-                    <th scope="col">"Message"</th>
+                    <th scope="col" class="col-message">"Message"</th>
                 </tr>
             </thead>
             <tbody>{rows}</tbody>

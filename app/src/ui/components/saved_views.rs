@@ -1,13 +1,14 @@
 //! Saved views: the member's named searches, applied with one click, saved from the current
 //! search, deleted when no longer useful.
 
+use super::Busy;
 use crate::api::saved_views::{delete_view, save_view, saved_views};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// The saved-views bar; `current` is the search in effect, `on_apply` runs a saved one.
 #[component]
 pub fn SavedViews(current: Signal<String>, on_apply: Callback<String>) -> impl IntoView {
+    let busy = Busy::new();
     let version = RwSignal::new(0u32);
     let views = LocalResource::new(move || {
         version.track();
@@ -19,7 +20,7 @@ pub fn SavedViews(current: Signal<String>, on_apply: Callback<String>) -> impl I
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (n, search) = (name.get_untracked(), current.get_untracked());
-        spawn_local(async move {
+        busy.run(async move {
             match save_view(n, search).await {
                 Ok(_) => {
                     naming.set(false);
@@ -31,7 +32,7 @@ pub fn SavedViews(current: Signal<String>, on_apply: Callback<String>) -> impl I
         });
     };
     let remove = move |id: i64| {
-        spawn_local(async move {
+        busy.run(async move {
             if delete_view(id).await.is_ok() {
                 version.update(|v| *v += 1);
             }
@@ -69,9 +70,9 @@ pub fn SavedViews(current: Signal<String>, on_apply: Callback<String>) -> impl I
                     }>"Save this view"</button>
                 }
             >
-                <form class="preset-form" on:submit=save>
+                <form class="preset-form" aria-busy=move || busy.get().to_string() on:submit=save>
                     <label>"View name" <input type="text" required bind:value=name /></label>
-                    <button type="submit" class="primary">"Save"</button>
+                    <button type="submit" class="primary" disabled=move || busy.get()>"Save"</button>
                     <button type="button" class="secondary" on:click=move |_| naming.set(false)>"Cancel"</button>
                 </form>
             </Show>

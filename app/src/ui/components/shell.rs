@@ -83,13 +83,19 @@ pub fn Shell(children: Children) -> impl IntoView {
             )
         })
     };
+    // On narrow screens the navigation folds behind a Menu button; following a link folds it.
+    let menu_open = RwSignal::new(false);
     let email = move || auth.viewer.with(|v| v.as_ref().map(|v| v.email.clone()));
     let role = move || auth.viewer.with(|v| v.as_ref().map(|v| v.role.clone()));
     view! {
         <div class="shell">
             <header class="topbar">
                 <div class="brand"><span class="brand-mark" aria-hidden="true"></span>"Auditrail"</div>
-                <nav class="main-nav" aria-label="Main">{links}</nav>
+                <button type="button" class="secondary menu-toggle" aria-controls="main-nav"
+                    aria-expanded=move || menu_open.get().to_string()
+                    on:click=move |_| menu_open.update(|open| *open = !*open)>"Menu"</button>
+                <nav id="main-nav" class="main-nav" class:open=menu_open aria-label="Main"
+                    on:click=move |_| menu_open.set(false)>{links}</nav>
                 <OrganizationSwitcher />
                 <div class="user-menu">
                     <span>{email}" · "<span class="user-role">{role}</span></span>

@@ -2,13 +2,13 @@
 
 use crate::api::account::change_password;
 use crate::ui::auth::Auth;
-use crate::ui::components::{Flash, Notice};
+use crate::ui::components::{Busy, Flash, Notice};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// The account page.
 #[component]
 pub fn Account() -> impl IntoView {
+    let busy = Busy::new();
     let auth = Auth::get();
     let current = RwSignal::new(String::new());
     let new_password = RwSignal::new(String::new());
@@ -22,7 +22,7 @@ pub fn Account() -> impl IntoView {
             )));
             return;
         }
-        spawn_local(async move {
+        busy.run(async move {
             let result =
                 change_password(current.get_untracked(), new_password.get_untracked()).await;
             notice.set(Some(Notice::of(
@@ -49,7 +49,7 @@ pub fn Account() -> impl IntoView {
         })
     };
     view! {
-        <section class="admin-page">
+        <section class="admin-page" aria-busy=move || busy.get().to_string()>
             <header class="page-header"><h1>"Account"</h1></header>
             <div class="card">{facts}</div>
             <form class="card" on:submit=submit>
@@ -61,7 +61,7 @@ pub fn Account() -> impl IntoView {
                     <input type="password" autocomplete="new-password" required minlength="8" bind:value=new_password /></label>
                 <label>"Repeat new password"
                     <input type="password" autocomplete="new-password" required minlength="8" bind:value=repeat /></label>
-                <button type="submit" class="primary">"Change password"</button>
+                <button type="submit" class="primary" disabled=move || busy.get()>"Change password"</button>
             </form>
         </section>
     }

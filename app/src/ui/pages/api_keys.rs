@@ -4,10 +4,9 @@ use crate::api::api_keys::{
     create_api_key, delete_api_key, list_api_keys, rename_api_key, rotate_api_key,
 };
 use crate::model::{ApiKeySummary, CreatedApiKey, Permission};
-use crate::ui::components::{confirm, CopyButton, Flash, Notice, PermissionChecklist};
+use crate::ui::components::{confirm, Busy, CopyButton, Flash, Notice, PermissionChecklist};
 use crate::ui::time;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// The box that shows a new secret once.
 #[component]
@@ -29,6 +28,7 @@ fn KeyRow(
     on_rename: Callback<(i64, String)>,
     on_rotate: Callback<ApiKeySummary>,
     on_delete: Callback<ApiKeySummary>,
+    busy: Busy,
 ) -> impl IntoView {
     let renaming = RwSignal::new(false);
     let new_name = RwSignal::new(key.name.clone());
@@ -56,7 +56,7 @@ fn KeyRow(
                 }>
                     <form class="inline-form" on:submit=rename>
                         <input type="text" aria-label="New name" required maxlength="100" bind:value=new_name />
-                        <button type="submit" class="primary">"Save"</button>
+                        <button type="submit" class="primary" disabled=move || busy.get()>"Save"</button>
                     </form>
                 </Show>
             </td>
@@ -66,8 +66,8 @@ fn KeyRow(
             <td>{last_used}</td>
             <td class="row-actions">
                 <button type="button" class="secondary" on:click=move |_| renaming.set(true)>"Rename"</button>
-                <button type="button" class="secondary" on:click=move |_| on_rotate.run(for_rotate.clone())>"Rotate"</button>
-                <button type="button" class="danger" on:click=move |_| on_delete.run(for_delete.clone())>"Delete"</button>
+                <button type="button" class="secondary" disabled=move || busy.get() on:click=move |_| on_rotate.run(for_rotate.clone())>"Rotate"</button>
+                <button type="button" class="danger" disabled=move || busy.get() on:click=move |_| on_delete.run(for_delete.clone())>"Delete"</button>
             </td>
         </tr>
     }
@@ -76,6 +76,7 @@ fn KeyRow(
 /// The API keys page.
 #[component]
 pub fn ApiKeys() -> impl IntoView {
+    let busy = Busy::new();
     let version = RwSignal::new(0u32);
     let reload = move || version.update(|v| *v += 1);
     let keys = LocalResource::new(move || {
@@ -97,7 +98,7 @@ pub fn ApiKeys() -> impl IntoView {
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (n, s) = (name.get_untracked(), scopes.get_untracked());
-        spawn_local(async move {
+        busy.run(async move {
             let result = create_api_key(n.clone(), s).await;
             if result.is_ok() {
                 name.set(String::new());
@@ -106,7 +107,7 @@ pub fn ApiKeys() -> impl IntoView {
         });
     };
     let on_rename = Callback::new(move |(id, n): (i64, String)| {
-        spawn_local(async move {
+        busy.run(async move {
             let result = rename_api_key(id, n.clone()).await;
             notice.set(Some(Notice::of(&result, format!("Key renamed to {n}"))));
             reload();
@@ -119,7 +120,7 @@ pub fn ApiKeys() -> impl IntoView {
         )) {
             return;
         }
-        spawn_local(async move {
+        busy.run(async move {
             let result = rotate_api_key(key.id).await;
             show_secret(result, format!("Key {} rotated", key.name));
         });
@@ -131,7 +132,7 @@ pub fn ApiKeys() -> impl IntoView {
         )) {
             return;
         }
-        spawn_local(async move {
+        busy.run(async move {
             let result = delete_api_key(key.id).await;
             notice.set(Some(Notice::of(
                 &result,
@@ -150,14 +151,14 @@ pub fn ApiKeys() -> impl IntoView {
             }
             Ok(list) => list
                 .into_iter()
-                .map(|key| view! { <KeyRow key on_rename on_rotate on_delete /> })
+                .map(|key| view! { <KeyRow key on_rename on_rotate on_delete busy /> })
                 .collect_view()
                 .into_any(),
         })
     };
 
     view! {
-        <section class="admin-page">
+        <section class="admin-page" aria-busy=move || busy.get().to_string()>
             <header class="page-header"><h1>"API Keys"</h1></header>
             <Flash notice=notice />
             {move || secret.get().map(|created| view! { <SecretOnce created /> })}
@@ -175,7 +176,7 @@ pub fn ApiKeys() -> impl IntoView {
                 <h2>"New API key"</h2>
                 <label>"Key name" <input type="text" required maxlength="100" bind:value=name /></label>
                 <PermissionChecklist choices=&Permission::API_KEY_SCOPES chosen=scopes legend="Scopes" />
-                <button type="submit" class="primary">"Create key"</button>
+                <button type="submit" class="primary" disabled=move || busy.get()>"Create key"</button>
             </form>
         </section>
     }

@@ -3,11 +3,13 @@
 //! Back or a pasted link shows the same thing.
 
 use crate::api::audit_logs::{activity_histogram, list_events};
-use crate::model::{parse_search, AuditEvent, Cursor, EventFilter, EventQuery, Permission};
+use crate::model::{
+    parse_search, AuditEvent, Cursor, EventFilter, EventPage, EventQuery, Permission,
+};
 use crate::ui::auth::Auth;
 use crate::ui::components::{
     ActivityChart, ChainBadge, EventDetail, EventsTable, ExportLinks, FilterPanel, Pager,
-    PeriodPresets, Presets, SavedViews, SearchBar, PAGE_SIZES,
+    PeriodPresets, Presets, RetryBanner, SavedViews, SearchBar, PAGE_SIZES,
 };
 use crate::ui::live::LiveTail;
 use crate::ui::url::with_query;
@@ -77,7 +79,14 @@ pub fn AuditLogs() -> impl IntoView {
     };
 
     let parsed = Memo::new(move |_| view_state.with(|v| parse_search(&v.search)));
-    let filter = Signal::derive(move || parsed.with(|p| p.clone().unwrap_or_default()));
+    // A search that does not parse keeps the last one that did: its results stay on screen.
+    let filter: Signal<EventFilter> = Memo::new(move |previous: Option<&EventFilter>| {
+        parsed.with(|p| match p {
+            Ok(filter) => filter.clone(),
+            Err(_) => previous.cloned().unwrap_or_default(),
+        })
+    })
+    .into();
     let search_error =
         Signal::derive(move || parsed.with(|p| p.as_ref().err().map(|e| e.to_string())));
     let page_size = Signal::derive(move || view_state.with(|v| v.size));
@@ -89,16 +98,24 @@ pub fn AuditLogs() -> impl IntoView {
         move |_, _, _| starts.set(vec![None]),
         false,
     );
-    let page = LocalResource::new(move || {
-        let query = EventQuery {
-            filter: filter.get(),
-            limit: page_size.get(),
-            cursor: starts.with(|s| s.last().cloned().flatten()),
-            include_total: true,
-            after_seq: None,
-        };
-        list_events(query)
+    let query = Memo::new(move |_| EventQuery {
+        filter: filter.get(),
+        limit: page_size.get(),
+        cursor: starts.with(|s| s.last().cloned().flatten()),
+        include_total: true,
+        after_seq: None,
     });
+    // Each answer with the query it answers: while the next one loads, the resource still holds
+    // the previous answer, which must not be paged from.
+    let page = LocalResource::new(move || {
+        let query = query.get();
+        async move { (query.clone(), list_events(query).await) }
+    });
+    let answer = move || {
+        page.get()
+            .filter(|(asked, _)| query.with(|now| asked == now))
+            .map(|(_, answer)| answer)
+    };
 
     let activity = LocalResource::new(move || activity_histogram(filter.get()));
 
@@ -121,10 +138,18 @@ pub fn AuditLogs() -> impl IntoView {
             }));
         }
     });
-    let current = move || page.get().and_then(Result::ok);
+    // The last page that arrived: an error leaves it on screen under the retry banner.
+    let last_page = Memo::new(
+        move |previous: Option<&Option<EventPage>>| match page.get() {
+            Some((_, Ok(p))) => Some(p),
+            _ => previous.cloned().flatten(),
+        },
+    );
+    // Paging follows the page of the current request only, never one kept on screen.
+    let current = move || answer().and_then(Result::ok);
     let total = Signal::derive(move || {
-        current()
-            .and_then(|p| p.total)
+        last_page
+            .with(|p| p.as_ref().and_then(|p| p.total))
             .map(|t| t + arrived.with(Vec::len) as u64)
     });
     let has_next = Signal::derive(move || current().is_some_and(|p| p.has_more));
@@ -156,19 +181,28 @@ pub fn AuditLogs() -> impl IntoView {
     let utc = move || view_state.with(|v| v.utc);
     let toggle_utc = move |_| change(&|v| v.utc = !v.utc);
 
+    // Results that do not answer the search in the box (it does not parse, the next page is
+    // loading, or the server failed): kept on screen, dimmed.
+    let stale = move || search_error.with(Option::is_some) || answer().is_none_or(|a| a.is_err());
+    let retry = move || {
+        answer().and_then(Result::err).map(|e| {
+            view! { <RetryBanner message=e.message on_retry=Callback::new(move |()| page.refetch()) /> }
+        })
+    };
     let table = move || {
-        match page.get() {
-        _ if search_error.with(Option::is_some) => None::<AnyView>.into_any(),
-        None => view! { <p class="state state-loading" role="status">"Loading events…"</p> }.into_any(),
-        Some(Err(e)) => view! { <p class="state state-error" role="alert">{e.message}</p> }.into_any(),
-        Some(Ok(p)) if p.data.is_empty() => view! {
+        match last_page.get() {
+        None if page.with(Option::is_none) => {
+            Some(view! { <p class="state state-loading" role="status">"Loading events…"</p> }.into_any())
+        }
+        None => None,
+        Some(p) if p.data.is_empty() => Some(view! {
             <p class="state state-empty">"No events match. Widen the search, or send one to POST /api/v1/events."</p>
         }
-        .into_any(),
-        Some(Ok(p)) => {
+        .into_any()),
+        Some(p) => {
             let mut events = if page_number.get() == 1 { arrived.get() } else { vec![] };
             events.extend(p.data);
-            view! { <EventsTable events utc=utc() on_open=open /> }.into_any()
+            Some(view! { <EventsTable events utc=utc() on_open=open /> }.into_any())
         }
     }
     };
@@ -209,8 +243,11 @@ pub fn AuditLogs() -> impl IntoView {
         <Presets on_apply=on_search />
         <SavedViews current=applied on_apply=on_search />
         {move || activity.get().and_then(Result::ok).map(|a| view! { <ActivityChart activity=a on_select=narrow /> })}
-        <div class="table-wrap">{table}</div>
-        <Pager page=page_number total page_size on_page_size has_next on_previous on_next />
+        {retry}
+        <div class="results" class:stale=stale>
+            <div class="table-wrap">{table}</div>
+            <Pager page=page_number total page_size on_page_size has_next on_previous on_next />
+        </div>
         {move || view_state.with(|v| v.event.clone()).map(|id| view! { <EventDetail id on_close=close /> })}
     }
 }

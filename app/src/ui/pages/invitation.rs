@@ -4,14 +4,14 @@
 
 use crate::api::account::{accept_invitation, invitation};
 use crate::ui::auth::Auth;
-use crate::ui::components::AuthCard;
+use crate::ui::components::{AuthCard, Busy};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 /// The invitation page.
 #[component]
 pub fn Invitation() -> impl IntoView {
+    let busy = Busy::new();
     let auth = Auth::get();
     let navigate = use_navigate();
     let params = use_params_map();
@@ -25,7 +25,7 @@ pub fn Invitation() -> impl IntoView {
         ev.prevent_default();
         let navigate = navigate.clone();
         let token = token();
-        spawn_local(async move {
+        busy.run(async move {
             match accept_invitation(token, name.get_untracked(), password.get_untracked()).await {
                 Ok(viewer) => navigate(auth.signed_in(viewer), Default::default()),
                 Err(e) => error.set(Some(e.message)),
@@ -40,7 +40,7 @@ pub fn Invitation() -> impl IntoView {
                 let login = format!("/login?next=/invite/{}", token());
                 view! {
                     <p>"Join "<strong>{p.org_name}</strong>" as "<strong>{p.role}</strong>"."</p>
-                    <form class="auth-form" on:submit=accept.clone()>
+                    <form class="auth-form" aria-busy=move || busy.get().to_string() on:submit=accept.clone()>
                         <label>"Email" <input type="email" value=p.email readonly /></label>
                         <Show when=move || new_account>
                             <label>"Your name" <input type="text" required maxlength="100" bind:value=name /></label>
@@ -51,7 +51,7 @@ pub fn Invitation() -> impl IntoView {
                             </label>
                         </Show>
                         {move || error.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
-                        <button type="submit" class="primary">"Accept invitation"</button>
+                        <button type="submit" class="primary" disabled=move || busy.get()>"Accept invitation"</button>
                         <Show when=move || new_account>
                             <a class="auth-link" href=login.clone()>
                                 "Already have an Auditrail account with this email? Sign in first"

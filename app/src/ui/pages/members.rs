@@ -8,10 +8,9 @@ use crate::api::members::{
 use crate::api::roles::list_roles;
 use crate::model::{Access, CreatedInvitation, RoleSummary};
 use crate::ui::auth::Auth;
-use crate::ui::components::{confirm, CopyButton, Flash, Notice};
+use crate::ui::components::{confirm, Busy, CopyButton, Flash, Notice};
 use crate::ui::time;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// The role options of a `<select>`, with `selected` chosen: only roles holding nothing the
 /// viewer lacks (the server refuses the others).
@@ -34,6 +33,7 @@ fn invitation_link(created: &CreatedInvitation) -> String {
 /// The members page.
 #[component]
 pub fn Members() -> impl IntoView {
+    let busy = Busy::new();
     let auth = Auth::get();
     let me = move || auth.viewer.with(|v| v.as_ref().map_or(0, |v| v.user_id));
     let version = RwSignal::new(0u32);
@@ -55,7 +55,7 @@ pub fn Members() -> impl IntoView {
     let invite = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let role_id = invite_role.get_untracked().parse().unwrap_or(0);
-        spawn_local(async move {
+        busy.run(async move {
             let result = invite_member(email.get_untracked(), role_id).await;
             notice.set(Some(Notice::of(&result, "Invitation created")));
             if let Ok(invitation) = result {
@@ -66,7 +66,7 @@ pub fn Members() -> impl IntoView {
         });
     };
     let change_role = move |user_id: i64, role_id: i64| {
-        spawn_local(async move {
+        busy.run(async move {
             let result = change_member_role(user_id, role_id).await;
             notice.set(Some(Notice::of(&result, "Role changed")));
             reload();
@@ -76,14 +76,14 @@ pub fn Members() -> impl IntoView {
         if !confirm(&format!("Remove {email} from this organization?")) {
             return;
         }
-        spawn_local(async move {
+        busy.run(async move {
             let result = remove_member(user_id).await;
             notice.set(Some(Notice::of(&result, format!("{email} was removed"))));
             reload();
         });
     };
     let withdraw = move |id: i64| {
-        spawn_local(async move {
+        busy.run(async move {
             let result = withdraw_invitation(id).await;
             notice.set(Some(Notice::of(&result, "Invitation withdrawn")));
             reload();
@@ -129,7 +129,7 @@ pub fn Members() -> impl IntoView {
                             <td>{time::local(m.joined_at)}</td>
                             <td class="row-actions">
                                 <Show when=move || managed>
-                                    <button type="button" class="danger"
+                                    <button type="button" class="danger" disabled=move || busy.get()
                                         on:click={
                                             let email = email.clone();
                                             move |_| remove(id, email.clone())
@@ -157,7 +157,7 @@ pub fn Members() -> impl IntoView {
                             <td>{i.role}</td>
                             <td>{time::local(i.expires_at)}</td>
                             <td class="row-actions">
-                                <button type="button" class="secondary" on:click=move |_| withdraw(id)>"Withdraw"</button>
+                                <button type="button" class="secondary" disabled=move || busy.get() on:click=move |_| withdraw(id)>"Withdraw"</button>
                             </td>
                         </tr>
                     }
@@ -168,7 +168,7 @@ pub fn Members() -> impl IntoView {
     };
 
     view! {
-        <section class="admin-page">
+        <section class="admin-page" aria-busy=move || busy.get().to_string()>
             <header class="page-header"><h1>"Members"</h1></header>
             <Flash notice=notice />
             <form class="card inline-form" on:submit=invite>
@@ -181,7 +181,7 @@ pub fn Members() -> impl IntoView {
                         {move || access().map(|access| role_options(&role_list(), &access, 0))}
                     </select>
                 </label>
-                <button type="submit" class="primary">"Invite"</button>
+                <button type="submit" class="primary" disabled=move || busy.get()>"Invite"</button>
             </form>
             {move || created.get().map(|c| {
                 let link = invitation_link(&c);

@@ -3,13 +3,13 @@
 
 use crate::api::roles::{create_role, delete_role, list_roles, update_role};
 use crate::model::{Permission, RoleSummary};
-use crate::ui::components::{confirm, Flash, Notice, PermissionChecklist};
+use crate::ui::components::{confirm, Busy, Flash, Notice, PermissionChecklist};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// The roles page.
 #[component]
 pub fn Roles() -> impl IntoView {
+    let busy = Busy::new();
     let version = RwSignal::new(0u32);
     let reload = move || version.update(|v| *v += 1);
     let roles = LocalResource::new(move || {
@@ -31,7 +31,7 @@ pub fn Roles() -> impl IntoView {
         ev.prevent_default();
         let (n, p) = (name.get_untracked(), permissions.get_untracked());
         let id = editing.get_untracked();
-        spawn_local(async move {
+        busy.run(async move {
             let result = match id {
                 Some(id) => update_role(id, n.clone(), p).await,
                 None => create_role(n.clone(), p).await.map(|_| ()),
@@ -53,7 +53,7 @@ pub fn Roles() -> impl IntoView {
         if !confirm(&format!("Delete the role {}?", role.name)) {
             return;
         }
-        spawn_local(async move {
+        busy.run(async move {
             let result = delete_role(role.id).await;
             notice.set(Some(Notice::of(
                 &result,
@@ -78,7 +78,7 @@ pub fn Roles() -> impl IntoView {
                         let (for_edit, for_delete) = (role.clone(), role.clone());
                         view! {
                             <button type="button" class="secondary" on:click=move |_| edit(for_edit.clone())>"Edit"</button>
-                            <button type="button" class="danger" on:click=move |_| remove(for_delete.clone())>"Delete"</button>
+                            <button type="button" class="danger" disabled=move || busy.get() on:click=move |_| remove(for_delete.clone())>"Delete"</button>
                         }
                     });
                     view! {
@@ -96,7 +96,7 @@ pub fn Roles() -> impl IntoView {
     };
 
     view! {
-        <section class="admin-page">
+        <section class="admin-page" aria-busy=move || busy.get().to_string()>
             <header class="page-header"><h1>"Roles"</h1></header>
             <Flash notice=notice />
             <div class="table-wrap">
@@ -113,7 +113,7 @@ pub fn Roles() -> impl IntoView {
                 <label>"Role name" <input type="text" required maxlength="50" bind:value=name /></label>
                 <PermissionChecklist choices=&Permission::ROLE_PERMISSIONS chosen=permissions legend="Permissions" />
                 <div class="form-actions">
-                    <button type="submit" class="primary">
+                    <button type="submit" class="primary" disabled=move || busy.get()>
                         {move || if editing.get().is_some() { "Save role" } else { "Create role" }}
                     </button>
                     <Show when=move || editing.get().is_some()>
