@@ -108,9 +108,14 @@ test('the detail links search by actor, target and IP', async ({ page }) => {
   await expect(dialog.getByRole('link', { name: 'More from this IP' })).toBeVisible();
   await dialog.getByRole('link', { name: 'More by this actor' }).click();
   await expect(page.getByRole('searchbox', { name: 'Search events' })).toHaveValue(`actor:${actor}`);
-  for (const text of await page.locator('td.cell-actor').allTextContents()) {
-    expect(text).toBe(actor);
-  }
+  // The previous rows stay on screen until the new page arrives: wait for it.
+  await expect(async () => {
+    const actors = await page.locator('td.cell-actor').allTextContents();
+    expect(actors.length).toBeGreaterThan(0);
+    for (const text of actors) {
+      expect(text).toBe(actor);
+    }
+  }).toPass();
 });
 
 test('the activity chart counts the matching events and a bar narrows the range', async ({ page }) => {
