@@ -2,7 +2,7 @@
 //! `auditrail user reset-link --email E`.
 
 use super::{services, CliResult};
-use crate::service::{generate_password, SessionSettings};
+use crate::service::{generate_password, Services, SessionSettings};
 use clap::Subcommand;
 
 #[derive(Subcommand)]
@@ -34,27 +34,38 @@ pub enum Command {
 
 pub async fn run(database_url: &str, command: Command) -> CliResult {
     let services = services(database_url, SessionSettings::default()).await?;
-    let (org, email, role, name, password) = match command {
+    match command {
         Command::Create {
             org,
             email,
             role,
             name,
             password,
-        } => (org, email, role, name, password),
+        } => create(&services, &org, &email, &role, name, password).await,
         Command::ResetLink { email } => {
             let token = services.issue_reset_token(&email).await?;
             println!("Reset link for {email} (valid one hour, single use):");
             println!("/reset-password/{token}");
-            return Ok(());
+            Ok(())
         }
-    };
-    let org = services.organization(&org).await?;
+    }
+}
+
+/// Adds the member, printing the generated password when none was given.
+async fn create(
+    services: &Services,
+    org: &str,
+    email: &str,
+    role: &str,
+    name: Option<String>,
+    password: Option<String>,
+) -> CliResult {
+    let org = services.organization(org).await?;
     let generated = password.is_none();
     let password = password.unwrap_or_else(generate_password);
-    let display_name = name.unwrap_or_else(|| email.clone());
+    let display_name = name.unwrap_or_else(|| email.to_owned());
     services
-        .add_member(&org, &email, &display_name, &role, &password)
+        .add_member(&org, email, &display_name, role, &password)
         .await?;
     println!("Created user {email} in {} with role {role}", org.slug);
     if generated {
