@@ -26,3 +26,15 @@ test('sign out returns to the sign-in page and protects the log', async ({ page 
   await page.goto('/audit-logs');
   await expect(page).toHaveURL(/\/login$/);
 });
+
+test('a live stream stops and says why when its session ends', async ({ browser }) => {
+  const context = await browser.newContext({ storageState: undefined });
+  const page = await context.newPage();
+  await signIn(page, 'auditor@acme.com');
+  await page.getByRole('button', { name: 'Live' }).click();
+  await expect(page.getByRole('button', { name: '● Live' })).toHaveAttribute('aria-pressed', 'true');
+  expect((await context.request.post('/api/session/sign_out')).status()).toBe(200);
+  await expect(page.getByRole('alert').filter({ hasText: 'Live stopped' })).toBeVisible({ timeout: 10_000 });
+  await expect(page.getByRole('button', { name: 'Live', exact: true })).toHaveAttribute('aria-pressed', 'false');
+  await context.close();
+});

@@ -50,15 +50,16 @@ async fn cache_control(request: Request, next: Next) -> Response {
     response
 }
 
-/// Whether the last segment of `path` carries Trunk's content hash: `name-<16 hex digits>`
-/// followed by `.` or `_` (`app-0123456789abcdef_bg.wasm`, `main-0123456789abcdef.css`).
+/// Whether the last segment of `path` carries Trunk's content hash: `name-<hex digits>` followed
+/// by `.` or `_` (`app-0123456789abcdef_bg.wasm`, `main-0123456789abcdef.css`). The hash is a
+/// 64-bit number written without leading zeros, so it has up to 16 digits (at least 8 here, so
+/// ordinary words are not taken for one).
 fn has_hashed_name(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.match_indices('-').any(|(at, _)| {
         let rest = &name[at + 1..];
-        rest.len() > 16
-            && rest.as_bytes()[..16].iter().all(u8::is_ascii_hexdigit)
-            && matches!(rest.as_bytes()[16], b'.' | b'_')
+        let digits = rest.bytes().take_while(u8::is_ascii_hexdigit).count();
+        (8..=16).contains(&digits) && matches!(rest.as_bytes().get(digits), Some(b'.' | b'_'))
     })
 }
 
@@ -77,6 +78,11 @@ mod tests {
         assert!(has_hashed_name("/app-0123456789abcdef_bg.wasm"));
         assert!(has_hashed_name("/app-0123456789abcdef.js"));
         assert!(has_hashed_name("/main-32636c036a82c3d3.css"));
+        assert!(
+            has_hashed_name("/app-cb242e38ec61f8a_bg.wasm"),
+            "a hash with a leading zero dropped has 15 digits"
+        );
+        assert!(!has_hashed_name("/app-cafe.js"));
         assert!(!has_hashed_name("/index.html"));
         assert!(!has_hashed_name("/audit-logs"));
         assert!(!has_hashed_name("/reset-password/0123456789abcdef"));

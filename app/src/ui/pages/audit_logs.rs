@@ -123,19 +123,27 @@ pub fn AuditLogs() -> impl IntoView {
     let live = RwSignal::new(false);
     let arrived = RwSignal::new(Vec::<AuditEvent>::new());
     let tail = StoredValue::new_local(None::<LiveTail>);
+    // Why the server ended the last live stream, shown until Live is switched on again.
+    let live_ended = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         let on = live.get();
         let pairs = filter.with(EventFilter::to_pairs);
         arrived.set(vec![]);
         tail.set_value(None);
         if on {
+            live_ended.set(None);
             let url = with_query(
                 "/api/v1/audit-logs/stream",
                 pairs.iter().map(|(k, v)| (k.as_str(), v.clone())),
             );
-            tail.set_value(LiveTail::open(&url, move |event| {
-                keep_scroll_position(|| arrived.update(|a| a.insert(0, event)));
-            }));
+            tail.set_value(LiveTail::open(
+                &url,
+                move |event| keep_scroll_position(|| arrived.update(|a| a.insert(0, event))),
+                move |reason| {
+                    live_ended.set(Some(reason));
+                    live.set(false);
+                },
+            ));
         }
     });
     // The last page that arrived: an error leaves it on screen under the retry banner.
@@ -237,6 +245,9 @@ pub fn AuditLogs() -> impl IntoView {
             </div>
         </div>
         <ChainBadge />
+        {move || live_ended.get().map(|reason| view! {
+            <p class="form-error" role="alert">"Live stopped: "{reason}</p>
+        })}
         <SearchBar applied error=search_error on_apply=on_search />
         <FilterPanel applied=filter on_apply=on_search />
         <PeriodPresets current=applied on_apply=on_search />
