@@ -57,6 +57,8 @@ test('a row opens its detail and close returns to the table', async ({ page }) =
   await expect(page).toHaveURL(/[?&]event=[0-9a-f-]{36}/);
   await expect(dialog.getByRole('heading', { name: 'Raw JSON' })).toBeVisible();
   await expect(dialog.locator('dl.detail-list code').first()).toHaveText(action);
+  // Who handed the event in (an API key, Auditrail itself, or an operator command) is shown.
+  await expect(dialog.getByText('Recorded from')).toBeVisible();
   await dialog.getByRole('button', { name: 'Close' }).click();
   await expect(dialog).toBeHidden();
   await expect(page).toHaveURL(/\/audit-logs$/);

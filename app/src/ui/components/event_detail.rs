@@ -99,6 +99,7 @@ fn details_view(e: &AuditEvent) -> impl IntoView {
                 {field("Environment", c.environment.clone())}
                 {field("Version", c.version.clone())}
                 {field("Request", c.request_id.clone())}
+                {field("Recorded from", e.source.as_ref().map(|s| s.label()))}
                 <dt>"Event ID"</dt><dd><code>{e.id.clone()}</code></dd>
                 <dt>"Sequence"</dt><dd>{e.seq}</dd>
             </dl>
