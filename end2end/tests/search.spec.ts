@@ -133,6 +133,11 @@ test('the activity chart has a time axis and a tooltip per bar reached by keyboa
   const chart = page.getByRole('figure', { name: /^Activity: / });
   await expect(chart.locator('.chart-tick').nth(2)).toBeVisible();
   expect(await chart.locator('.chart-tick').count()).toBeGreaterThanOrEqual(3);
+  // Ticks stand at their times across the axis (positions the Content-Security-Policy lets
+  // through), not piled up at its start.
+  const first = await chart.locator('.chart-tick').first().boundingBox();
+  const last = await chart.locator('.chart-tick').last().boundingBox();
+  expect(last!.x - first!.x).toBeGreaterThan(200);
   const bar = chart.getByRole('button').first();
   await bar.focus();
   await expect(chart.getByRole('tooltip')).toHaveText(/ – .*: \d+ events, \d+ failed$/);
