@@ -149,12 +149,13 @@ pub fn link(
     })
 }
 
+/// An unsealed event for tests, to be varied with struct update syntax.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use app::model::{Actor, ActorType, EventContext, EventResult};
+pub(crate) mod sample {
+    use app::model::{Actor, ActorType, AuditEvent, EventContext, EventResult};
 
-    fn event() -> AuditEvent {
+    /// `user.invited` by alice@acme.com, seq 1, on 2025-01-01.
+    pub fn event() -> AuditEvent {
         AuditEvent {
             id: "0193f1a0-0000-7000-8000-000000000001".into(),
             seq: 1,
@@ -180,6 +181,12 @@ mod tests {
             hash: String::new(),
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sample::event;
+    use super::*;
 
     fn draft(key: Option<&str>, content: &str) -> EventDraft {
         EventDraft {

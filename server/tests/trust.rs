@@ -215,7 +215,7 @@ async fn staged_security_events_are_linked_once_however_often_linking_runs() {
 
 #[tokio::test]
 async fn a_free_plan_member_and_a_finance_member_read_nothing() {
-    let (app, org) = acme().await;
+    let (app, _) = acme().await;
     let finance = app.session("finance@acme.com", PASSWORD).await;
     let (status, _) = app
         .call(
@@ -237,5 +237,4 @@ async fn a_free_plan_member_and_a_finance_member_read_nothing() {
         .call(&owner, "audit_logs/list", json!({"query": {"filter": {}}}))
         .await;
     assert_eq!(status, 402);
-    let _ = org;
 }

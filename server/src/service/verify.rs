@@ -282,7 +282,7 @@ impl Walk {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::model::{Actor, ActorType, AuditEvent, EventContext, EventResult};
+    use app::model::AuditEvent;
 
     /// `n` events sealed into a chain from the genesis hash.
     fn sealed_chain(n: i64) -> Vec<AuditEvent> {
@@ -294,25 +294,10 @@ mod tests {
                     id: format!("event-{seq}"),
                     seq,
                     action: "user.login".into(),
-                    category: "user".into(),
                     occurred_at: at,
                     received_at: at,
-                    actor: Actor {
-                        kind: ActorType::User,
-                        id: "u1".into(),
-                        email: Some("alice@acme.com".into()),
-                        name: None,
-                    },
-                    targets: vec![],
-                    context: EventContext::default(),
-                    result: EventResult::Success,
-                    details: serde_json::Map::new(),
-                    changes: vec![],
                     message: format!("login {seq}"),
-                    idempotency_key: None,
-                    source: None,
-                    prev_hash: String::new(),
-                    hash: String::new(),
+                    ..chain::sample::event()
                 };
                 chain::seal(&mut event, &prev);
                 prev.clone_from(&event.hash);
