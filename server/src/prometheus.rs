@@ -17,6 +17,10 @@ pub const INGEST_BATCH_SIZE: &str = "auditrail_ingest_batch_size";
 pub const EXPORT_ROWS: &str = "auditrail_export_rows_total";
 /// Self-audit events committed but not yet linked into their chains.
 pub const OWN_EVENTS_PENDING: &str = "auditrail_own_events_pending";
+/// Events appended but not yet indexed, over all organizations.
+pub const INDEX_LAG_EVENTS: &str = "auditrail_index_lag_events";
+/// Seconds since the oldest event not yet indexed was received (0 when caught up).
+pub const INDEX_LAG_SECONDS: &str = "auditrail_index_lag_seconds";
 /// Open database connections of the identity pool.
 pub const DB_CONNECTIONS: &str = "auditrail_db_connections";
 /// Idle database connections of the identity pool.

@@ -1,7 +1,8 @@
 //! Chain verification and the append-only triggers, on SQLite or PostgreSQL as the environment
 //! asks: the triggers refuse plain edits, and every edit made after dropping them (as an attacker
 //! holding the database's credentials would) is found by `GET /api/v1/audit-logs/verify` at the
-//! right `seq`, with the right reason.
+//! right `seq`, with the right reason. The log is indexed before each tampering, as a served
+//! log is moments after its appends.
 
 mod common;
 
@@ -9,6 +10,7 @@ use app::model::Permission;
 use common::event;
 use common::in_process::App;
 use serde_json::{json, Value};
+use server::store::indexer;
 
 /// An organization with five events posted through the API, and a key that reads it.
 struct Log {
@@ -42,6 +44,9 @@ impl Log {
             .iter()
             .map(|e| e["seq"].as_i64().expect("seq"))
             .collect();
+        indexer::catch_up(&*app.services.stores().events)
+            .await
+            .expect("index");
         Self {
             app,
             org_id: org.id,
@@ -64,12 +69,15 @@ impl Log {
     async fn tamper(&self, statements: &[&str]) {
         let drop_triggers: &[&str] = if self.app.database.is_postgres() {
             &[
+                "DROP TRIGGER event_log_refuse_change ON event_log",
                 "DROP TRIGGER events_refuse_change ON events",
                 "DROP TRIGGER event_targets_refuse_change ON event_targets",
                 "DROP TRIGGER chain_heads_refuse_rewind ON chain_heads",
             ]
         } else {
             &[
+                "DROP TRIGGER event_log_refuse_update",
+                "DROP TRIGGER event_log_refuse_delete",
                 "DROP TRIGGER events_refuse_update",
                 "DROP TRIGGER events_refuse_delete",
                 "DROP TRIGGER event_targets_refuse_delete",
@@ -137,6 +145,8 @@ async fn triggers_refuse_updates_and_deletes_of_events_and_a_rewound_head() {
     let log = Log::new().await;
     let org = log.org_id;
     for statement in [
+        format!("UPDATE event_log SET data = '{{}}' WHERE org_id = {org}"),
+        format!("DELETE FROM event_log WHERE org_id = {org}"),
         format!("UPDATE events SET action = 'x' WHERE org_id = {org}"),
         format!("DELETE FROM events WHERE org_id = {org}"),
         format!("DELETE FROM event_targets WHERE org_id = {org}"),
@@ -160,11 +170,12 @@ async fn a_purge_guard_row_lets_deletes_of_its_organization_through() {
             &format!("INSERT INTO purge_in_progress (org_id) VALUES ({org})"),
             &format!("DELETE FROM event_targets WHERE org_id = {org} AND seq = {first}"),
             &format!("DELETE FROM events WHERE org_id = {org} AND seq = {first}"),
+            &format!("DELETE FROM event_log WHERE org_id = {org} AND seq = {first}"),
             &format!("DELETE FROM purge_in_progress WHERE org_id = {org}"),
         ])
         .await
         .expect("a purge's deletes pass");
-    let updated = format!("UPDATE events SET action = 'x' WHERE org_id = {org}");
+    let updated = format!("UPDATE event_log SET data = '{{}}' WHERE org_id = {org}");
     assert!(log.app.database.execute(&[&updated]).await.is_err());
 }
 
@@ -173,7 +184,7 @@ async fn an_altered_field_breaks_the_chain_at_that_event() {
     let log = Log::new().await;
     let seq = log.seqs[2];
     log.tamper(&[&format!(
-        "UPDATE events SET data = replace(data, 'alice@acme.com', 'mallory@acme.com') \
+        "UPDATE event_log SET data = replace(data, 'alice@acme.com', 'mallory@acme.com') \
          WHERE org_id = {{org}} AND seq = {seq}"
     )])
     .await;
@@ -185,7 +196,7 @@ async fn a_deleted_middle_event_breaks_the_chain_where_it_was() {
     let log = Log::new().await;
     let seq = log.seqs[2];
     log.tamper(&[&format!(
-        "DELETE FROM events WHERE org_id = {{org}} AND seq = {seq}"
+        "DELETE FROM event_log WHERE org_id = {{org}} AND seq = {seq}"
     )])
     .await;
     assert_broken(&log.verify().await, seq, "missing");
@@ -196,9 +207,9 @@ async fn deleting_the_newest_events_and_rewriting_the_head_is_found_by_the_talli
     let log = Log::new().await;
     let kept = log.seqs[2];
     log.tamper(&[
-        &format!("DELETE FROM events WHERE org_id = {{org}} AND seq > {kept}"),
+        &format!("DELETE FROM event_log WHERE org_id = {{org}} AND seq > {kept}"),
         &format!(
-            "UPDATE chain_heads SET seq = {kept}, hash = (SELECT hash FROM events \
+            "UPDATE chain_heads SET seq = {kept}, hash = (SELECT hash FROM event_log \
              WHERE org_id = {{org}} AND seq = {kept}) WHERE org_id = {{org}}"
         ),
     ])
@@ -211,9 +222,9 @@ async fn swapped_events_break_the_chain_at_the_first_of_them() {
     let log = Log::new().await;
     let (a, b) = (log.seqs[1], log.seqs[2]);
     log.tamper(&[
-        &format!("UPDATE events SET seq = -1 WHERE org_id = {{org}} AND seq = {a}"),
-        &format!("UPDATE events SET seq = {a} WHERE org_id = {{org}} AND seq = {b}"),
-        &format!("UPDATE events SET seq = {b} WHERE org_id = {{org}} AND seq = -1"),
+        &format!("UPDATE event_log SET seq = -1 WHERE org_id = {{org}} AND seq = {a}"),
+        &format!("UPDATE event_log SET seq = {a} WHERE org_id = {{org}} AND seq = {b}"),
+        &format!("UPDATE event_log SET seq = {b} WHERE org_id = {{org}} AND seq = -1"),
     ])
     .await;
     assert_broken(&log.verify().await, a, "rows were moved");

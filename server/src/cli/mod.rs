@@ -6,6 +6,7 @@ mod migrate;
 mod org;
 mod seed;
 mod serve;
+mod status;
 mod user;
 mod verify;
 
@@ -60,6 +61,8 @@ enum Command {
     Export(export::Args),
     /// Verify an organization's hash chain: every event's hash, every link and the chain head.
     Verify(verify::Args),
+    /// Show how far the search index is behind the log, per organization.
+    Status,
 }
 
 /// How log lines are written.
@@ -118,6 +121,7 @@ pub fn main() -> ExitCode {
             Command::ApiKey(command) => api_key::run(url, command).await,
             Command::Export(args) => export::run(url, args).await,
             Command::Verify(args) => verify::run(url, args).await,
+            Command::Status => status::run(url).await,
         }
     });
     match result {

@@ -5,7 +5,7 @@
 use super::{services, CliResult};
 use crate::demo;
 use crate::service::{Services, SessionSettings, MAX_BATCH};
-use crate::store::Organization;
+use crate::store::{indexer, Organization};
 use app::model::{EventFilter, EventSource, Permission, Plan};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -89,7 +89,11 @@ pub async fn run(database_url: &str, args: Args) -> CliResult {
             progress.inc(n);
         }
         progress.finish();
-        println!("Added {} events to {}.", args.events, org.slug);
+        let indexed = indexer::catch_up(&*services.stores().events).await?;
+        println!(
+            "Added {} events to {} (indexed {indexed}).",
+            args.events, org.slug
+        );
     }
     println!();
     println!("Demo organization: {} ({})", org.name, org.slug);

@@ -48,6 +48,7 @@ pub async fn run(database_url: &str, args: Args) -> CliResult {
     };
     let services = services(database_url, sessions).await?;
     tokio::spawn(link_own_events(services.clone()));
+    tokio::spawn(services.clone().run_indexer());
     if !args.assets_dir.join("index.html").exists() {
         tracing::warn!(dir = %args.assets_dir.display(), "web app not built here: run `trunk build --release`");
     }

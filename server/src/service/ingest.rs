@@ -89,7 +89,7 @@ impl Services {
         let size = batch.len();
         let drafts: Vec<EventDraft> = batch.into_iter().map(|e| draft(e, source, now)).collect();
         let ids: HashSet<String> = drafts.iter().map(|d| d.event.id.clone()).collect();
-        let stored = self.stores.events.append_events(org_id, drafts).await?;
+        let stored = self.stores.appender.append(org_id, drafts).await?;
         // Retries answer their originals, whose ids are not this batch's.
         let new = stored.iter().filter(|e| ids.contains(&e.id)).count();
         metrics::counter!(EVENTS_INGESTED).increment(new as u64);

@@ -9,6 +9,7 @@ mod backend;
 mod export;
 mod health;
 mod identity;
+mod indexing;
 mod ingest;
 mod members;
 mod passwords;
@@ -25,6 +26,7 @@ mod user_agent;
 mod verify;
 
 pub use export::CSV_COLUMNS;
+pub use indexing::IndexBehind;
 pub use ingest::MAX_BATCH;
 pub use passwords::generate_password;
 pub use sign_in::{LockoutPolicy, SessionSettings, DEVICE_COOKIE, SESSION_COOKIE};

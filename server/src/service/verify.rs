@@ -243,9 +243,9 @@ impl Walk {
         Ok(())
     }
 
-    /// Checks that the chain head and the hourly tallies end where the events end. The tallies
-    /// catch the newest events deleted with the head rewritten to the last kept one, which the
-    /// chain alone cannot show.
+    /// Checks that the chain head ends where the events end, and the index and its hourly
+    /// tallies no further. The index catches the newest events deleted with the head rewritten
+    /// to the last kept one, which the chain alone cannot show, once the indexer has passed them.
     fn finish(&self, head: &TalliedHead) -> Result<(), Break> {
         let last = self.last_seq;
         if head.seq > last {
@@ -265,13 +265,23 @@ impl Walk {
                 reason: format!("the chain head's hash is not the hash of event {last}"),
             });
         }
-        if head.tallied != last {
+        let indexed = head.indexed.max(head.tallied);
+        if indexed > last {
             return Err(Break {
-                seq: head.tallied.min(last) + 1,
+                seq: last + 1,
                 reason: format!(
-                    "the hourly tallies count {} events but the chain ends at event {last}: \
-                     events were removed and the head rewritten",
-                    head.tallied
+                    "the hourly tallies count {} events and the index reaches event {} but the \
+                     chain ends at event {last}: events were removed and the head rewritten",
+                    head.tallied, head.indexed
+                ),
+            });
+        }
+        if head.tallied != head.indexed {
+            return Err(Break {
+                seq: head.tallied.min(head.indexed) + 1,
+                reason: format!(
+                    "the hourly tallies count {} events but the index reaches event {}",
+                    head.tallied, head.indexed
                 ),
             });
         }
@@ -330,6 +340,7 @@ mod tests {
         TalliedHead {
             seq: last.seq,
             hash: last.hash.clone(),
+            indexed: last.seq,
             tallied: last.seq,
         }
     }

@@ -1,20 +1,20 @@
-//! The reads of chain verification, one SQL for both databases: events in `seq` order and the
-//! chain head with the hourly tallies, in one statement so both come from one snapshot.
+//! The reads of chain verification, one SQL for both databases: the log in `seq` order and the
+//! chain head with the index's position and hourly tallies, in one statement so both come from one snapshot.
 
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
 /// `SELECT seq, hash, data` of the organization's events with `after < seq <= until`, in `seq`
 /// order, at most `limit` (a keyset chunk).
-pub fn links_query<DB: Database>(
+pub fn links_query<'args, DB: Database>(
     org_id: i64,
     after: i64,
     until: i64,
     limit: u32,
-) -> QueryBuilder<'static, DB>
+) -> QueryBuilder<'args, DB>
 where
     for<'a> i64: Encode<'a, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::new("SELECT seq, hash, data FROM events WHERE org_id = ");
+    let mut qb = QueryBuilder::new("SELECT seq, hash, data FROM event_log WHERE org_id = ");
     qb.push_bind(org_id)
         .push(" AND seq > ")
         .push_bind(after)
@@ -25,14 +25,17 @@ where
     qb
 }
 
-/// `SELECT seq, hash, tallied` of the organization's chain head, where `tallied` is the sum of
-/// its hourly action counts (every append adds to both in one transaction).
-pub fn head_query<DB: Database>(org_id: i64) -> QueryBuilder<'static, DB>
+/// `SELECT seq, hash, indexed, tallied` of the organization's chain head, where `indexed` is the
+/// index's position and `tallied` the sum of its hourly action counts (the indexer adds to both
+/// in one transaction).
+pub fn head_query<'args, DB: Database>(org_id: i64) -> QueryBuilder<'args, DB>
 where
     for<'a> i64: Encode<'a, DB> + Type<DB>,
 {
     let mut qb = QueryBuilder::new(
-        "SELECT h.seq, h.hash, CAST(COALESCE((SELECT SUM(c.n) FROM hourly_action_counts c \
+        "SELECT h.seq, h.hash, \
+         COALESCE((SELECT p.seq FROM index_positions p WHERE p.org_id = h.org_id), 0) AS indexed, \
+         CAST(COALESCE((SELECT SUM(c.n) FROM hourly_action_counts c \
          WHERE c.org_id = h.org_id), 0) AS BIGINT) AS tallied FROM chain_heads h WHERE h.org_id = ",
     );
     qb.push_bind(org_id);

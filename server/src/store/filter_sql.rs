@@ -1,6 +1,7 @@
-//! The event reads (list, collector poll, count) of an [`EventFilter`], for either database:
-//! both speak this SQL, and sqlx's query builder writes each one's placeholders. It must agree
-//! with [`EventFilter::matches`], the in-memory reference.
+//! The index's SQL for the reads (list, collector poll, count) of an [`EventFilter`], for either
+//! database: both speak this SQL, and sqlx's query builder writes each one's placeholders. It
+//! must agree with [`EventFilter::matches`], the in-memory reference (which the tail beyond the
+//! index uses).
 
 use app::model::{Criteria, Cursor, EventFilter};
 use chrono::{DateTime, Utc};
@@ -51,6 +52,7 @@ impl Default for Hints {
 }
 
 /// Which events a read wants.
+#[derive(Clone, Copy)]
 pub enum Read<'a> {
     /// Newest first, after a keyset cursor.
     Keyset {
@@ -191,15 +193,15 @@ pub fn push_criteria<DB: Database>(
     }
 }
 
-/// The query for `read` of the organization's events matching `filter`: it selects `data`
-/// (or `COUNT(*)`).
-pub fn read_query<DB: Database, T>(
+/// The query for `read` of the organization's indexed events matching `filter`: it selects
+/// their stored JSON (or `COUNT(*)`, or histogram rows).
+pub fn read_query<'args, DB: Database, T>(
     dialect: &Dialect<T>,
     org_id: i64,
     filter: &EventFilter,
     read: Read<'_>,
     hints: &Hints,
-) -> QueryBuilder<'static, DB>
+) -> QueryBuilder<'args, DB>
 where
     for<'a> String: Encode<'a, DB> + Type<DB>,
     for<'a> i64: Encode<'a, DB> + Type<DB>,
@@ -208,7 +210,10 @@ where
 {
     let select = match read {
         Read::Count => "SELECT COUNT(*) FROM events".to_owned(),
-        Read::Keyset { .. } | Read::AfterSeq { .. } => "SELECT data FROM events".to_owned(),
+        // The stored JSON is the log's, found by its key for the rows the read keeps.
+        Read::Keyset { .. } | Read::AfterSeq { .. } => "SELECT (SELECT l.data FROM event_log l \
+             WHERE l.org_id = events.org_id AND l.seq = events.seq) FROM events"
+            .to_owned(),
         Read::Histogram { bucket_micros } => format!(
             "SELECT ({}) / {bucket_micros} AS bucket, COUNT(*), \
              SUM(CASE WHEN result = 'failure' THEN 1 ELSE 0 END) FROM events",
@@ -332,10 +337,10 @@ pub const DENSE_IP_MATCHES: i64 = 5000;
 /// For a filter with an IP range (not a single address): counts, up to [`DENSE_IP_MATCHES`],
 /// the organization's events in its ranges, through the IP index alone. A read whose count
 /// reaches the cap is dense, see [`Hints::ip_column`].
-pub fn ip_density_query<DB: Database>(
+pub fn ip_density_query<'args, DB: Database>(
     org_id: i64,
     filter: &EventFilter,
-) -> Option<QueryBuilder<'static, DB>>
+) -> Option<QueryBuilder<'args, DB>>
 where
     for<'a> String: Encode<'a, DB> + Type<DB>,
     for<'a> i64: Encode<'a, DB> + Type<DB>,

@@ -147,13 +147,13 @@ pub fn plan(filter: &EventFilter) -> CountPlan {
 }
 
 /// `SELECT` the sum of `table` for the organization, hours and the filter's criteria.
-pub fn sum_query<DB: Database>(
+pub fn sum_query<'args, DB: Database>(
     org_id: i64,
     table: CountTable,
     from_hour: Option<i64>,
     until_hour: Option<i64>,
     criteria: &Criteria,
-) -> QueryBuilder<'static, DB>
+) -> QueryBuilder<'args, DB>
 where
     for<'a> String: Encode<'a, DB> + Type<DB>,
     for<'a> i64: Encode<'a, DB> + Type<DB>,
@@ -179,7 +179,10 @@ where
 
 /// Every (label, id) pair of the organization's actors that shares an id with a pair the
 /// `actors` filter values match: what [`exact_actor_ids`] needs.
-pub fn actor_pairs_query<DB: Database>(org_id: i64, actors: &[String]) -> QueryBuilder<'static, DB>
+pub fn actor_pairs_query<'args, DB: Database>(
+    org_id: i64,
+    actors: &[String],
+) -> QueryBuilder<'args, DB>
 where
     for<'a> String: Encode<'a, DB> + Type<DB>,
     for<'a> i64: Encode<'a, DB> + Type<DB>,

@@ -1,23 +1,33 @@
 //! Storage: all SQL lives here. [`IdentityStore`] serves both databases with one dialect;
-//! [`EventStore`] has a SQLite and a PostgreSQL implementation, because events are where the
-//! databases differ (partitions, batch inserts, the chain lock). Nothing outside this module
+//! [`EventStore`] has a SQLite and a PostgreSQL implementation over shared SQL (the log in
+//! [`log`], the index's reads in [`index_reads`]), each adding only what its database spells
+//! differently (the index's bulk writes, partitions, migrations). Nothing outside this module
 //! knows which database is in use.
+//!
+//! An append writes only the log (`event_log`: the event, its chain link, its idempotency key)
+//! and the chain head; the [`indexer`] fills the index behind it.
 
 mod actors;
 mod chain_reads;
 mod filter_sql;
+mod group_commit;
 mod hourly_counts;
 mod identity;
+mod index_reads;
+pub mod indexer;
+mod log;
 mod postgres;
 mod sqlite;
+mod tail;
 
-use app::model::{Access, AuditEvent, Criteria, Cursor, EventFilter, Permission, Plan};
+use app::model::{Access, AuditEvent, Cursor, EventFilter, Permission, Plan};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use hourly_counts::{CountPlan, CountTable};
 use std::sync::Arc;
 
+pub use group_commit::GroupCommit;
 pub use identity::{IdentityStore, IdentityTx, Invitation, NewInvitation, PendingOwnEvent};
+pub use log::{AppendOutcomes, AppendRequest};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -39,6 +49,9 @@ pub enum StoreError {
     /// The schema could not be migrated.
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The write transaction that held this append failed (nothing of it was written).
+    #[error("the write transaction failed: {0}")]
+    GroupCommit(String),
 }
 
 /// Results of storage calls.
@@ -132,32 +145,53 @@ pub struct ChainLink {
     pub data: String,
 }
 
-/// An organization's chain head as stored, read in one snapshot with how many events the
-/// hourly tallies hold (what verify compares the chain against).
+/// An organization's chain head as stored, read in one snapshot with the index's position and
+/// how many events the hourly counts hold (what verify compares the chain against).
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct TalliedHead {
     /// The `seq` of the latest event (0 before the first).
     pub seq: i64,
     /// Its hash ([`crate::chain::GENESIS`] before the first).
     pub hash: String,
+    /// The last `seq` the index holds.
+    pub indexed: i64,
     /// How many events the hourly counts hold.
     pub tallied: i64,
 }
 
-/// The audit events of every organization: the part whose SQL differs per database.
+/// How far an organization's index is behind its log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexLag {
+    pub org_id: i64,
+    /// The `seq` of its latest event.
+    pub head: i64,
+    /// The last `seq` the index holds.
+    pub indexed: i64,
+}
+
+/// The audit events of every organization.
 #[async_trait]
 pub trait EventStore: Send + Sync + 'static {
     /// Brings the whole schema (identity and events) up to date.
     async fn migrate(&self) -> StoreResult<()>;
 
-    /// Appends a batch atomically, linking each new event into the organization's chain. An
-    /// event whose idempotency key was seen with the same content yields the original event.
-    /// Returns the stored events in input order.
+    /// Appends each request's batch atomically, all in one transaction (a group commit),
+    /// linking each new event into its organization's chain. An event whose idempotency key was
+    /// seen with the same content yields the original event. Answers each request's stored
+    /// events in input order, or why that request alone was refused; `Err` when nothing was
+    /// written.
+    async fn append_all(&self, requests: Vec<AppendRequest>) -> StoreResult<AppendOutcomes>;
+    /// Appends one batch atomically, see [`Self::append_all`].
     async fn append_events(
         &self,
         org_id: i64,
         batch: Vec<EventDraft>,
-    ) -> StoreResult<Vec<AuditEvent>>;
+    ) -> StoreResult<Vec<AuditEvent>> {
+        let mut outcomes = self.append_all(vec![(org_id, batch)]).await?;
+        outcomes
+            .pop()
+            .unwrap_or_else(|| Err(StoreError::Corrupt("an append answered nothing".into())))
+    }
     /// Up to `limit` matching events after `cursor`, newest first.
     async fn list_events(
         &self,
@@ -184,40 +218,8 @@ pub trait EventStore: Send + Sync + 'static {
         filter: &EventFilter,
         bucket_micros: i64,
     ) -> StoreResult<Vec<(i64, i64, i64)>>;
-    /// How many events match: from the hourly counts each append keeps where they can answer
-    /// (see [`hourly_counts::plan`]), else by counting the events.
-    async fn count_events(&self, org_id: i64, filter: &EventFilter) -> StoreResult<u64> {
-        match hourly_counts::plan(filter) {
-            CountPlan::Everything => Ok(u64::try_from(self.head_seq(org_id).await?).unwrap_or(0)),
-            CountPlan::Scan => self.count_scanned(org_id, filter).await,
-            CountPlan::Hourly {
-                table,
-                from_hour,
-                until_hour,
-                edges,
-            } => {
-                let mut total = self
-                    .sum_hourly(org_id, table, from_hour, until_hour, &filter.include)
-                    .await?;
-                for edge in &edges {
-                    total += self.count_scanned(org_id, edge).await?;
-                }
-                Ok(total)
-            }
-        }
-    }
-    /// How many events match, counted from the events themselves.
-    async fn count_scanned(&self, org_id: i64, filter: &EventFilter) -> StoreResult<u64>;
-    /// The sum of an hourly count table over `[from_hour, until_hour)` for `criteria` (whose
-    /// constrained fields are columns of that table).
-    async fn sum_hourly(
-        &self,
-        org_id: i64,
-        table: CountTable,
-        from_hour: Option<i64>,
-        until_hour: Option<i64>,
-        criteria: &Criteria,
-    ) -> StoreResult<u64>;
+    /// How many events match (exactly, from the hourly counts where they can answer).
+    async fn count_events(&self, org_id: i64, filter: &EventFilter) -> StoreResult<u64>;
     /// One event by id.
     async fn event_by_id(&self, org_id: i64, id: &str) -> StoreResult<Option<AuditEvent>>;
     /// The `seq` of the organization's latest event (0 before the first).
@@ -232,6 +234,17 @@ pub trait EventStore: Send + Sync + 'static {
     ) -> StoreResult<Vec<ChainLink>>;
     /// The organization's chain head and tallies (`None` when it has no head row).
     async fn chain_head(&self, org_id: i64) -> StoreResult<Option<TalliedHead>>;
+    /// Every organization whose index is behind its log.
+    async fn index_lag(&self) -> StoreResult<Vec<IndexLag>>;
+    /// Indexes `events` (the log's next events after `after`, in `seq` order) and advances the
+    /// organization's index position past them, atomically; `false` (and nothing written) when
+    /// the position is no longer `after`.
+    async fn index_events(
+        &self,
+        org_id: i64,
+        after: i64,
+        events: &[AuditEvent],
+    ) -> StoreResult<bool>;
 }
 
 /// Everything Auditrail keeps, in one database.
@@ -241,6 +254,8 @@ pub struct Stores {
     pub identity: IdentityStore,
     /// Audit events.
     pub events: Arc<dyn EventStore>,
+    /// Where appends go: into the events' next group commit.
+    pub appender: GroupCommit,
 }
 
 /// Opens the database a URL names (`sqlite://path`, created if missing, or `postgres://…`) and
@@ -257,13 +272,23 @@ pub async fn open(database_url: &str) -> StoreResult<Stores> {
     };
     events.migrate().await?;
     let identity = IdentityStore::connect(database_url).await?;
-    Ok(Stores { identity, events })
+    let appender = GroupCommit::start(events.clone());
+    Ok(Stores {
+        identity,
+        events,
+        appender,
+    })
 }
 
 /// The stored form of an event's IP: 16 bytes (IPv4 mapped), comparable as bytes.
 fn stored_ip(event: &AuditEvent) -> Option<Vec<u8>> {
     let ip = event.context.ip.as_deref()?.parse().ok()?;
     Some(app::model::ip_bytes(ip).to_vec())
+}
+
+/// Decodes an event stored as its API JSON.
+pub fn decode_stored_event(data: &str) -> StoreResult<AuditEvent> {
+    decode_event(data)
 }
 
 /// Decodes an event stored as its API JSON.

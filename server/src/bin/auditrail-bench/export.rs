@@ -50,9 +50,10 @@ fn sqlite3_dump(database: &std::path::Path) -> (u64, f64) {
         .arg("-csv")
         .arg(database)
         .arg(
-            "SELECT id, seq, occurred_at, action, category, actor_type, actor_id, actor_label, \
-             ip, environment, result, hash, data FROM events \
-             ORDER BY org_id, occurred_at DESC, id DESC",
+            "SELECT e.id, e.seq, e.occurred_at, e.action, e.category, e.actor_type, e.actor_id, \
+             e.actor_label, e.ip, e.environment, e.result, l.hash, l.data FROM events e \
+             JOIN event_log l ON l.org_id = e.org_id AND l.seq = e.seq \
+             ORDER BY e.org_id, e.occurred_at DESC, e.id DESC",
         )
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

@@ -195,7 +195,9 @@ pub async fn run(args: Args) {
         let raw_page = measure_raw(
             &raw,
             &format!(
-                "SELECT data FROM events {condition} ORDER BY occurred_at DESC, id DESC LIMIT 51"
+                "SELECT (SELECT l.data FROM event_log l WHERE l.org_id = events.org_id \
+                 AND l.seq = events.seq) FROM events {condition} \
+                 ORDER BY occurred_at DESC, id DESC LIMIT 51"
             ),
             args.samples,
         )

@@ -202,6 +202,16 @@ impl IdentityStore {
         row.as_ref().map(organization).transpose()
     }
 
+    /// The organization with this id.
+    pub async fn organization_by_id(&self, id: i64) -> StoreResult<Option<Organization>> {
+        let sql = format!("SELECT {ORG_COLUMNS} FROM organizations o WHERE o.id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(organization).transpose()
+    }
+
     /// The user with this email (case-insensitive).
     pub async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE lower(u.email) = lower($1)");

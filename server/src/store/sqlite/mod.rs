@@ -5,11 +5,14 @@ mod events;
 
 use super::chain_reads::{head_query, links_query};
 use super::filter_sql::Read;
-use super::hourly_counts::{sum_query, CountTable};
-use super::{ChainLink, EventDraft, EventStore, StoreResult, TalliedHead};
-use app::model::{AuditEvent, Criteria, Cursor, EventFilter};
+use super::{index_reads, log};
+use super::{
+    AppendOutcomes, AppendRequest, ChainLink, EventStore, IndexLag, StoreResult, TalliedHead,
+};
+use app::model::{AuditEvent, Cursor, EventFilter};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use events::DIALECT;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -53,12 +56,8 @@ impl EventStore for SqliteStore {
         Ok(())
     }
 
-    async fn append_events(
-        &self,
-        org_id: i64,
-        batch: Vec<EventDraft>,
-    ) -> StoreResult<Vec<AuditEvent>> {
-        events::append(&self.pool, org_id, batch).await
+    async fn append_all(&self, requests: Vec<AppendRequest>) -> StoreResult<AppendOutcomes> {
+        log::append_all(&self.pool, requests).await
     }
 
     async fn list_events(
@@ -68,7 +67,8 @@ impl EventStore for SqliteStore {
         cursor: Option<&Cursor>,
         limit: u32,
     ) -> StoreResult<Vec<AuditEvent>> {
-        events::read(&self.pool, org_id, filter, Read::Keyset { cursor, limit }).await
+        let read = Read::Keyset { cursor, limit };
+        index_reads::events(&self.pool, &DIALECT, org_id, filter, read).await
     }
 
     async fn list_events_after_seq(
@@ -82,7 +82,7 @@ impl EventStore for SqliteStore {
             after: after_seq,
             limit,
         };
-        events::read(&self.pool, org_id, filter, read).await
+        index_reads::events(&self.pool, &DIALECT, org_id, filter, read).await
     }
 
     async fn histogram(
@@ -91,32 +91,19 @@ impl EventStore for SqliteStore {
         filter: &EventFilter,
         bucket_micros: i64,
     ) -> StoreResult<Vec<(i64, i64, i64)>> {
-        events::histogram(&self.pool, org_id, filter, bucket_micros).await
+        index_reads::histogram(&self.pool, &DIALECT, org_id, filter, bucket_micros).await
     }
 
-    async fn count_scanned(&self, org_id: i64, filter: &EventFilter) -> StoreResult<u64> {
-        events::count(&self.pool, org_id, filter).await
-    }
-
-    async fn sum_hourly(
-        &self,
-        org_id: i64,
-        table: CountTable,
-        from_hour: Option<i64>,
-        until_hour: Option<i64>,
-        criteria: &Criteria,
-    ) -> StoreResult<u64> {
-        let mut query = sum_query::<sqlx::Sqlite>(org_id, table, from_hour, until_hour, criteria);
-        let (n,): (i64,) = query.build_query_as().fetch_one(&self.pool).await?;
-        Ok(u64::try_from(n).unwrap_or(0))
+    async fn count_events(&self, org_id: i64, filter: &EventFilter) -> StoreResult<u64> {
+        index_reads::count(&self.pool, &DIALECT, org_id, filter).await
     }
 
     async fn event_by_id(&self, org_id: i64, id: &str) -> StoreResult<Option<AuditEvent>> {
-        events::by_id(&self.pool, org_id, id).await
+        log::event_by_id(&self.pool, org_id, id).await
     }
 
     async fn head_seq(&self, org_id: i64) -> StoreResult<i64> {
-        events::head_seq(&self.pool, org_id).await
+        log::head_seq(&self.pool, org_id).await
     }
 
     async fn chain_links(
@@ -133,5 +120,24 @@ impl EventStore for SqliteStore {
     async fn chain_head(&self, org_id: i64) -> StoreResult<Option<TalliedHead>> {
         let mut query = head_query::<sqlx::Sqlite>(org_id);
         Ok(query.build_query_as().fetch_optional(&self.pool).await?)
+    }
+
+    async fn index_lag(&self) -> StoreResult<Vec<IndexLag>> {
+        log::index_lag(&self.pool).await
+    }
+
+    async fn index_events(
+        &self,
+        org_id: i64,
+        after: i64,
+        events: &[AuditEvent],
+    ) -> StoreResult<bool> {
+        let Some(mut tx) = log::begin_indexing(&self.pool, org_id, after).await? else {
+            return Ok(false);
+        };
+        events::index(&mut tx, org_id, events).await?;
+        let last = events.last().map_or(after, |e| e.seq);
+        log::finish_indexing(tx, org_id, last).await?;
+        Ok(true)
     }
 }

@@ -1,0 +1,54 @@
+-- The log and its index apart. `event_log` is what an append writes and all the chain promises:
+-- each event's stored JSON once, its chain link and its idempotency key, clustered by
+-- (org_id, seq) so exports and verification read it in order. `events` and everything derived
+-- from it (targets, free text, actors, hourly counts) become the search index, filled behind
+-- the appends by the indexer, which records in `index_positions` the last `seq` it indexed per
+-- organization. Reads answer from the index up to that position and scan the log beyond it.
+CREATE TABLE event_log (
+    org_id          INTEGER NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    seq             INTEGER NOT NULL,
+    id              TEXT    NOT NULL,
+    idempotency_key TEXT,
+    content_hash    TEXT,    -- SHA-256 of the event as posted, kept with an idempotency key
+    hash            TEXT    NOT NULL,
+    data            TEXT    NOT NULL, -- the whole event as the API answers it
+    PRIMARY KEY (org_id, seq)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX event_log_by_id ON event_log (id);
+CREATE UNIQUE INDEX event_log_by_idempotency_key ON event_log (org_id, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
+
+INSERT INTO event_log (org_id, seq, id, idempotency_key, content_hash, hash, data)
+SELECT org_id, seq, id, idempotency_key,
+       CASE WHEN idempotency_key IS NULL THEN NULL ELSE content_hash END, hash, data
+FROM events ORDER BY org_id, seq;
+
+CREATE TABLE index_positions (
+    org_id INTEGER PRIMARY KEY REFERENCES organizations (id) ON DELETE CASCADE,
+    seq    INTEGER NOT NULL
+);
+INSERT INTO index_positions (org_id, seq) SELECT org_id, seq FROM chain_heads;
+
+-- The index keeps only what filters read.
+DROP INDEX events_by_id;
+DROP INDEX events_by_idempotency_key;
+ALTER TABLE events DROP COLUMN data;
+ALTER TABLE events DROP COLUMN hash;
+ALTER TABLE events DROP COLUMN content_hash;
+ALTER TABLE events DROP COLUMN idempotency_key;
+
+-- The log is append-only as the index is (see 0008); only a retention purge deletes from it.
+CREATE TRIGGER event_log_refuse_update BEFORE UPDATE ON event_log BEGIN
+    SELECT RAISE(ABORT, 'the event log is append-only: UPDATE is refused');
+END;
+
+CREATE TRIGGER event_log_refuse_delete BEFORE DELETE ON event_log
+WHEN NOT EXISTS (SELECT 1 FROM purge_in_progress WHERE org_id = old.org_id) BEGIN
+    SELECT RAISE(ABORT, 'the event log is append-only: DELETE is refused');
+END;
+
+-- The indexer's position only moves forward.
+CREATE TRIGGER index_positions_refuse_rewind BEFORE UPDATE ON index_positions
+WHEN new.org_id <> old.org_id OR new.seq < old.seq BEGIN
+    SELECT RAISE(ABORT, 'index positions only move forward');
+END;

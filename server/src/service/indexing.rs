@@ -1,0 +1,92 @@
+//! Keeping the index behind the log: the background indexer of `auditrail serve`, and how far
+//! behind it is (for `auditrail status`, the logs and `/metrics`).
+
+use super::Services;
+use crate::prometheus::{INDEX_LAG_EVENTS, INDEX_LAG_SECONDS};
+use crate::store::{decode_stored_event, indexer, IndexLag, StoreResult};
+use chrono::Utc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How long the indexer waits for an append before it looks again anyway.
+const IDLE_WAIT: Duration = Duration::from_secs(1);
+
+/// How often a lagging index is reported in the logs.
+const REPORT_EVERY: Duration = Duration::from_secs(10);
+
+/// One organization's index lag.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndexBehind {
+    pub lag: IndexLag,
+    /// Seconds since the oldest event the index does not hold yet was received.
+    pub seconds: f64,
+}
+
+impl IndexBehind {
+    /// Events the index does not hold yet.
+    pub fn events(&self) -> i64 {
+        self.lag.head - self.lag.indexed
+    }
+}
+
+impl Services {
+    /// Every organization whose index is behind its log, and by how much.
+    pub async fn index_behind(&self) -> StoreResult<Vec<IndexBehind>> {
+        let events = &self.stores.events;
+        let mut behind = Vec::new();
+        for lag in events.index_lag().await? {
+            let oldest = events
+                .chain_links(lag.org_id, lag.indexed, lag.head, 1)
+                .await?;
+            let seconds = match oldest.first() {
+                Some(link) => {
+                    let received = decode_stored_event(&link.data)?.received_at;
+                    (Utc::now() - received).num_milliseconds().max(0) as f64 / 1000.0
+                }
+                None => 0.0,
+            };
+            behind.push(IndexBehind { lag, seconds });
+        }
+        Ok(behind)
+    }
+
+    /// Indexes what the appends leave behind, until the process ends: woken by each commit,
+    /// and at least every [`IDLE_WAIT`]. Reports its lag every [`REPORT_EVERY`] while behind.
+    pub async fn run_indexer(self: Arc<Self>) {
+        let appended = self.stores.appender.appended();
+        let mut reported = Instant::now();
+        loop {
+            let indexed = indexer::index_pending(&*self.stores.events, indexer::CHUNK).await;
+            if reported.elapsed() >= REPORT_EVERY {
+                reported = Instant::now();
+                self.report_lag().await;
+            }
+            match indexed {
+                Ok(0) => {
+                    let _ = tokio::time::timeout(IDLE_WAIT, appended.notified()).await;
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::error!(%error, "indexing failed; will retry");
+                    tokio::time::sleep(IDLE_WAIT).await;
+                }
+            }
+        }
+    }
+
+    /// Logs and records (as metrics) how far the index is behind.
+    async fn report_lag(&self) {
+        match self.index_behind().await {
+            Ok(behind) => {
+                let events: i64 = behind.iter().map(IndexBehind::events).sum();
+                let seconds = behind.iter().map(|b| b.seconds).fold(0.0, f64::max);
+                metrics::gauge!(INDEX_LAG_EVENTS).set(events as f64);
+                metrics::gauge!(INDEX_LAG_SECONDS).set(seconds);
+                if events > 0 {
+                    tracing::info!(events, seconds, "the index is behind the log");
+                }
+            }
+            Err(error) => tracing::warn!(%error, "could not measure the index lag"),
+        }
+    }
+}

@@ -1,0 +1,387 @@
+//! The event log itself, one SQL for both databases: appends (many requests in one
+//! transaction), the snapshot every read sees, the tail of events the indexer has not reached,
+//! and the indexer's positions. What differs per database is only how a transaction begins and
+//! how a row is held until commit ([`LogDatabase`]).
+
+use super::tail::Tail;
+use super::{decode_event, encode_event, EventDraft, IndexLag, StoreResult};
+use crate::chain::{self, ChainHead, LinkedBatch, Originals};
+use app::model::{AuditEvent, EventFilter};
+use chrono::{SubsecRound, Utc};
+use futures::future::BoxFuture;
+use sqlx::{Database, Encode, FromRow, Pool, Postgres, QueryBuilder, Sqlite, Transaction, Type};
+use std::collections::HashMap;
+
+/// What each database does its own way: how the log's transactions begin, and running a
+/// query (written once, below, for both).
+pub trait LogDatabase: Database {
+    /// Begins a transaction that appends or indexes: it must hold what it reads of the chain
+    /// heads and index positions until it commits.
+    const BEGIN_WRITE: &'static str;
+    /// Follows a `SELECT` of a chain head or an index position to hold the row until commit.
+    const HOLD_ROW: &'static str;
+    /// Begins a read-only transaction that sees one snapshot throughout.
+    const BEGIN_SNAPSHOT: &'static str;
+    /// Runs a statement.
+    fn execute<'e>(
+        conn: &'e mut Self::Connection,
+        query: QueryBuilder<'e, Self>,
+    ) -> BoxFuture<'e, sqlx::Result<()>>;
+    /// Every row a query answers.
+    fn fetch_all<'e, R: Answer<Self> + 'e>(
+        conn: &'e mut Self::Connection,
+        query: QueryBuilder<'e, Self>,
+    ) -> BoxFuture<'e, sqlx::Result<Vec<R>>>;
+    /// The first row a query answers, if any.
+    fn fetch_optional<'e, R: Answer<Self> + 'e>(
+        conn: &'e mut Self::Connection,
+        query: QueryBuilder<'e, Self>,
+    ) -> BoxFuture<'e, sqlx::Result<Option<R>>>;
+}
+
+/// A row type a query can answer on `DB`.
+pub trait Answer<DB: Database>: for<'r> FromRow<'r, DB::Row> + Send + Unpin {}
+
+impl<DB: Database, R: for<'r> FromRow<'r, DB::Row> + Send + Unpin> Answer<DB> for R {}
+
+/// Implements [`LogDatabase`] for a database with sqlx's own executors.
+macro_rules! log_database {
+    ($db:ty, begin_write: $write:expr, hold_row: $hold:expr, begin_snapshot: $snapshot:expr) => {
+        impl LogDatabase for $db {
+            const BEGIN_WRITE: &'static str = $write;
+            const HOLD_ROW: &'static str = $hold;
+            const BEGIN_SNAPSHOT: &'static str = $snapshot;
+
+            fn execute<'e>(
+                conn: &'e mut <$db as Database>::Connection,
+                mut query: QueryBuilder<'e, Self>,
+            ) -> BoxFuture<'e, sqlx::Result<()>> {
+                Box::pin(async move { query.build().execute(conn).await.map(|_| ()) })
+            }
+
+            fn fetch_all<'e, R: Answer<Self> + 'e>(
+                conn: &'e mut <$db as Database>::Connection,
+                mut query: QueryBuilder<'e, Self>,
+            ) -> BoxFuture<'e, sqlx::Result<Vec<R>>> {
+                Box::pin(async move { query.build_query_as().fetch_all(conn).await })
+            }
+
+            fn fetch_optional<'e, R: Answer<Self> + 'e>(
+                conn: &'e mut <$db as Database>::Connection,
+                mut query: QueryBuilder<'e, Self>,
+            ) -> BoxFuture<'e, sqlx::Result<Option<R>>> {
+                Box::pin(async move { query.build_query_as().fetch_optional(conn).await })
+            }
+        }
+    };
+}
+
+// SQLite has one writer at a time (its write lock holds every row), and a WAL read
+// transaction keeps the snapshot of its first read.
+log_database!(Sqlite, begin_write: "BEGIN IMMEDIATE", hold_row: "", begin_snapshot: "BEGIN");
+log_database!(
+    Postgres,
+    begin_write: "BEGIN",
+    hold_row: " FOR UPDATE",
+    begin_snapshot: "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+);
+
+/// Rows of the log per `INSERT` (7 parameters each, under both databases' limits).
+const INSERT_ROWS: usize = 1000;
+
+/// One request's batch for [`append_all`].
+pub type AppendRequest = (i64, Vec<EventDraft>);
+
+/// The outcome of each request of [`append_all`], in request order.
+pub type AppendOutcomes = Vec<StoreResult<Vec<AuditEvent>>>;
+
+/// Appends every request's batch in one transaction, each linked into its organization's chain
+/// after the requests before it. A request that cannot be linked (an idempotency key reused
+/// with other content) fails alone, having written nothing; a database failure fails them all
+/// (`Err`), having written nothing.
+pub async fn append_all<DB>(
+    pool: &Pool<DB>,
+    requests: Vec<AppendRequest>,
+) -> StoreResult<AppendOutcomes>
+where
+    DB: LogDatabase,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    for<'a> String: Encode<'a, DB> + Type<DB>,
+    for<'a> Option<String>: Encode<'a, DB> + Type<DB>,
+    (i64, String): Answer<DB>,
+    (String, Option<String>, String): Answer<DB>,
+{
+    let mut tx = pool.begin_with(DB::BEGIN_WRITE).await?;
+    let received_at = Utc::now().trunc_subsecs(6);
+    let mut heads: HashMap<i64, ChainHead> = HashMap::new();
+    let mut outcomes = Vec::with_capacity(requests.len());
+    for (org_id, batch) in requests {
+        let head = match heads.remove(&org_id) {
+            Some(head) => head,
+            None => held_head(&mut tx, org_id).await?,
+        };
+        let originals = originals(&mut tx, org_id, &batch).await?;
+        match chain::link(head.clone(), batch, originals, received_at) {
+            Ok(linked) => {
+                insert(&mut tx, org_id, &linked).await?;
+                heads.insert(org_id, linked.head);
+                outcomes.push(Ok(linked.events));
+            }
+            Err(refused) => {
+                heads.insert(org_id, head);
+                outcomes.push(Err(refused));
+            }
+        }
+    }
+    for (org_id, head) in heads {
+        let mut upsert =
+            QueryBuilder::<DB>::new("INSERT INTO chain_heads (org_id, seq, hash) VALUES (");
+        upsert
+            .push_bind(org_id)
+            .push(", ")
+            .push_bind(head.seq)
+            .push(", ")
+            .push_bind(head.hash)
+            .push(
+                ") ON CONFLICT (org_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash \
+                 WHERE chain_heads.seq < excluded.seq",
+            );
+        DB::execute(&mut *tx, upsert).await?;
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+/// The organization's chain head, held until the transaction ends.
+async fn held_head<DB>(tx: &mut Transaction<'_, DB>, org_id: i64) -> StoreResult<ChainHead>
+where
+    DB: LogDatabase,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    for<'a> String: Encode<'a, DB> + Type<DB>,
+    (i64, String): Answer<DB>,
+{
+    let mut query = QueryBuilder::<DB>::new("SELECT seq, hash FROM chain_heads WHERE org_id = ");
+    query.push_bind(org_id).push(DB::HOLD_ROW);
+    let head: Option<(i64, String)> = DB::fetch_optional(&mut **tx, query).await?;
+    Ok(head.map_or_else(ChainHead::genesis, |(seq, hash)| ChainHead { seq, hash }))
+}
+
+/// The originals of the batch's idempotency keys that were stored before.
+async fn originals<DB>(
+    tx: &mut Transaction<'_, DB>,
+    org_id: i64,
+    batch: &[EventDraft],
+) -> StoreResult<Originals>
+where
+    DB: LogDatabase,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    for<'a> String: Encode<'a, DB> + Type<DB>,
+    for<'a> Option<String>: Type<DB>,
+    (String, Option<String>, String): Answer<DB>,
+{
+    let keys: Vec<&String> = batch
+        .iter()
+        .filter_map(|d| d.event.idempotency_key.as_ref())
+        .collect();
+    if keys.is_empty() {
+        return Ok(Originals::new());
+    }
+    let mut query = QueryBuilder::<DB>::new(
+        "SELECT idempotency_key, content_hash, data FROM event_log WHERE org_id = ",
+    );
+    query.push_bind(org_id).push(" AND idempotency_key IN (");
+    let mut list = query.separated(", ");
+    for key in keys {
+        list.push_bind(key.clone());
+    }
+    query.push(")");
+    let found: Vec<(String, Option<String>, String)> = DB::fetch_all(&mut **tx, query).await?;
+    found
+        .into_iter()
+        .map(|(key, hash, data)| Ok((key, (hash.unwrap_or_default(), decode_event(&data)?))))
+        .collect()
+}
+
+/// Writes the new events of a linked batch to the log.
+async fn insert<DB>(
+    tx: &mut Transaction<'_, DB>,
+    org_id: i64,
+    linked: &LinkedBatch,
+) -> StoreResult<()>
+where
+    DB: LogDatabase,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    for<'a> String: Encode<'a, DB> + Type<DB>,
+    for<'a> Option<String>: Encode<'a, DB> + Type<DB>,
+{
+    for rows in linked.new.chunks(INSERT_ROWS) {
+        let rows = rows
+            .iter()
+            .map(|(at, content_hash)| {
+                let event = &linked.events[*at];
+                let kept_hash = event.idempotency_key.as_ref().map(|_| content_hash.clone());
+                Ok((event, kept_hash, encode_event(event)?))
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        let mut query = QueryBuilder::<DB>::new(
+            "INSERT INTO event_log (org_id, seq, id, idempotency_key, content_hash, hash, data) ",
+        );
+        query.push_values(rows, |mut row, (event, content_hash, data)| {
+            row.push_bind(org_id)
+                .push_bind(event.seq)
+                .push_bind(event.id.clone())
+                .push_bind(event.idempotency_key.clone())
+                .push_bind(content_hash)
+                .push_bind(event.hash.clone())
+                .push_bind(data);
+        });
+        DB::execute(&mut **tx, query).await?;
+    }
+    Ok(())
+}
+
+/// Begins a read of one snapshot: the index and the log as of one moment.
+pub async fn snapshot<DB: LogDatabase>(pool: &Pool<DB>) -> StoreResult<Transaction<'static, DB>> {
+    Ok(pool.begin_with(DB::BEGIN_SNAPSHOT).await?)
+}
+
+/// The events of the organization the index does not hold yet (above its position), as
+/// `filter` keeps them: read from the log in `seq` order and matched in memory.
+pub async fn tail<DB>(
+    tx: &mut Transaction<'_, DB>,
+    org_id: i64,
+    filter: &EventFilter,
+) -> StoreResult<Tail>
+where
+    DB: LogDatabase,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    for<'a> String: Type<DB>,
+    (i64,): Answer<DB>,
+    (String,): Answer<DB>,
+{
+    let mut query = QueryBuilder::<DB>::new("SELECT seq FROM index_positions WHERE org_id = ");
+    query.push_bind(org_id);
+    let position: Option<(i64,)> = DB::fetch_optional(&mut **tx, query).await?;
+    let position = position.map_or(0, |(seq,)| seq);
+    let mut query = QueryBuilder::<DB>::new("SELECT data FROM event_log WHERE org_id = ");
+    query
+        .push_bind(org_id)
+        .push(" AND seq > ")
+        .push_bind(position)
+        .push(" ORDER BY seq");
+    let rows: Vec<(String,)> = DB::fetch_all(&mut **tx, query).await?;
+    let mut events = Vec::new();
+    for (data,) in &rows {
+        let event = decode_event(data)?;
+        if filter.matches(&event) {
+            events.push(event);
+        }
+    }
+    Ok(Tail { position, events })
+}
+
+/// One event of the organization by id.
+pub async fn event_by_id<DB>(
+    pool: &Pool<DB>,
+    org_id: i64,
+    id: &str,
+) -> StoreResult<Option<AuditEvent>>
+where
+    DB: LogDatabase,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    for<'a> String: Encode<'a, DB> + Type<DB>,
+    (String,): Answer<DB>,
+{
+    let mut conn = pool.acquire().await?;
+    let mut query = QueryBuilder::<DB>::new("SELECT data FROM event_log WHERE org_id = ");
+    query
+        .push_bind(org_id)
+        .push(" AND id = ")
+        .push_bind(id.to_owned());
+    let data: Option<(String,)> = DB::fetch_optional(&mut conn, query).await?;
+    data.map(|(data,)| decode_event(&data)).transpose()
+}
+
+/// Every organization whose index is behind its chain head.
+pub async fn index_lag<DB>(pool: &Pool<DB>) -> StoreResult<Vec<IndexLag>>
+where
+    DB: LogDatabase,
+    for<'a> i64: Type<DB>,
+    (i64, i64, i64): Answer<DB>,
+{
+    let mut conn = pool.acquire().await?;
+    let query = QueryBuilder::<DB>::new(
+        "SELECT h.org_id, h.seq, COALESCE(p.seq, 0) FROM chain_heads h \
+         LEFT JOIN index_positions p ON p.org_id = h.org_id \
+         WHERE h.seq > COALESCE(p.seq, 0) ORDER BY h.org_id",
+    );
+    let rows: Vec<(i64, i64, i64)> = DB::fetch_all(&mut conn, query).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(org_id, head, indexed)| IndexLag {
+            org_id,
+            head,
+            indexed,
+        })
+        .collect())
+}
+
+/// Begins indexing the organization's events after `after`: the write transaction, holding
+/// its index position, or `None` when the position is no longer `after` (another indexer got
+/// there first).
+pub async fn begin_indexing<DB>(
+    pool: &Pool<DB>,
+    org_id: i64,
+    after: i64,
+) -> StoreResult<Option<Transaction<'static, DB>>>
+where
+    DB: LogDatabase,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    (i64,): Answer<DB>,
+{
+    let mut tx = pool.begin_with(DB::BEGIN_WRITE).await?;
+    let mut insert = QueryBuilder::<DB>::new("INSERT INTO index_positions (org_id, seq) VALUES (");
+    insert
+        .push_bind(org_id)
+        .push(", 0) ON CONFLICT (org_id) DO NOTHING");
+    DB::execute(&mut *tx, insert).await?;
+    let mut query = QueryBuilder::<DB>::new("SELECT seq FROM index_positions WHERE org_id = ");
+    query.push_bind(org_id).push(DB::HOLD_ROW);
+    let position: Option<(i64,)> = DB::fetch_optional(&mut *tx, query).await?;
+    Ok((position == Some((after,))).then_some(tx))
+}
+
+/// Records in an indexing transaction that the organization is indexed up to `seq`, and
+/// commits it.
+pub async fn finish_indexing<DB>(
+    mut tx: Transaction<'static, DB>,
+    org_id: i64,
+    seq: i64,
+) -> StoreResult<()>
+where
+    DB: LogDatabase,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+{
+    let mut update = QueryBuilder::<DB>::new("UPDATE index_positions SET seq = ");
+    update
+        .push_bind(seq)
+        .push(" WHERE org_id = ")
+        .push_bind(org_id);
+    DB::execute(&mut *tx, update).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The `seq` of the organization's latest event (0 before the first).
+pub async fn head_seq<DB>(pool: &Pool<DB>, org_id: i64) -> StoreResult<i64>
+where
+    DB: LogDatabase,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    (i64,): Answer<DB>,
+{
+    let mut conn = pool.acquire().await?;
+    let mut query = QueryBuilder::<DB>::new("SELECT seq FROM chain_heads WHERE org_id = ");
+    query.push_bind(org_id);
+    let seq: Option<(i64,)> = DB::fetch_optional(&mut conn, query).await?;
+    Ok(seq.map_or(0, |(seq,)| seq))
+}
