@@ -2,6 +2,7 @@
 
 mod api_key;
 mod export;
+mod index;
 mod migrate;
 mod org;
 mod seed;
@@ -63,6 +64,8 @@ enum Command {
     Verify(verify::Args),
     /// Show how far the search index is behind the log, per organization.
     Status,
+    /// Index what the log holds beyond the search index, then exit (or keep following it).
+    Index(index::Args),
 }
 
 /// How log lines are written.
@@ -122,6 +125,7 @@ pub fn main() -> ExitCode {
             Command::Export(args) => export::run(url, args).await,
             Command::Verify(args) => verify::run(url, args).await,
             Command::Status => status::run(url).await,
+            Command::Index(args) => index::run(url, args).await,
         }
     });
     match result {

@@ -33,6 +33,10 @@ pub struct Args {
     /// no longer on the main one), e.g. an address only the monitoring network reaches.
     #[arg(long, env = "AUDITRAIL_METRICS_BIND")]
     metrics_bind: Option<SocketAddr>,
+    /// Do not index here: leave it to an `auditrail index --follow` process (reads stay exact
+    /// meanwhile, scanning what is not indexed yet).
+    #[arg(long, env = "AUDITRAIL_NO_INDEXER")]
+    no_indexer: bool,
 }
 
 pub async fn run(database_url: &str, args: Args) -> CliResult {
@@ -48,7 +52,9 @@ pub async fn run(database_url: &str, args: Args) -> CliResult {
     };
     let services = services(database_url, sessions).await?;
     tokio::spawn(link_own_events(services.clone()));
-    tokio::spawn(services.clone().run_indexer());
+    if !args.no_indexer {
+        tokio::spawn(services.clone().run_indexer());
+    }
     if !args.assets_dir.join("index.html").exists() {
         tracing::warn!(dir = %args.assets_dir.display(), "web app not built here: run `trunk build --release`");
     }

@@ -43,6 +43,15 @@ impl TestServer {
         }
     }
 
+    /// Kills the server with SIGKILL (no shutdown of any kind) and starts a new one on the same
+    /// database; `base` changes to the new process's address.
+    pub fn kill_and_restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (child, base, log) = serve(&self.database.url);
+        (self.child, self.base, self.log) = (child, base, log);
+    }
+
     /// A second server process on the same database, as behind a load balancer.
     pub fn peer(&self) -> Peer {
         let (child, base, _) = serve(&self.database.url);

@@ -45,6 +45,11 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts the server on an ephemeral port over `database_url`.
     pub fn start(database_url: &str) -> Self {
+        Self::start_with(database_url, &[])
+    }
+
+    /// Starts the server with extra `serve` arguments.
+    pub fn start_with(database_url: &str, extra: &[&str]) -> Self {
         let mut child = Command::new(auditrail_binary())
             .args([
                 "serve",
@@ -53,6 +58,7 @@ impl ServerProcess {
                 "--assets-dir",
                 "no-web-app",
             ])
+            .args(extra)
             .env("DATABASE_URL", database_url)
             .env("RUST_LOG", "info")
             .stdout(Stdio::null())

@@ -5,8 +5,8 @@ use crate::store::actors::ActorTallies;
 use crate::store::filter_sql::{Dialect, TextIndex};
 use crate::store::hourly_counts::HourlyTallies;
 use crate::store::{stored_ip, StoreResult};
-use app::model::{search_text, AuditEvent};
-use sqlx::SqliteConnection;
+use app::model::{search_text, AuditEvent, Target};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 /// How SQLite spells the index's reads.
 pub const DIALECT: Dialect<i64> = Dialect {
@@ -16,8 +16,11 @@ pub const DIALECT: Dialect<i64> = Dialect {
     unindexed_ip: "+ip_bytes",
 };
 
+/// Rows per multi-row `INSERT` (SQLite takes at most 32,766 parameters per statement).
+const ROWS_PER_INSERT: usize = 1000;
+
 /// Writes the index rows of `events` (their search columns, targets, free text, actors and
-/// hourly counts).
+/// hourly counts), a few multi-row statements per table.
 pub async fn index(
     conn: &mut SqliteConnection,
     org_id: i64,
@@ -25,47 +28,60 @@ pub async fn index(
 ) -> StoreResult<()> {
     let mut actors = ActorTallies::default();
     let mut hourly = HourlyTallies::default();
-    for event in events {
-        insert(conn, org_id, event).await?;
-        actors.add(event);
-        hourly.add(event);
+    for chunk in events.chunks(ROWS_PER_INSERT) {
+        insert_events(conn, org_id, chunk).await?;
+        let targets: Vec<(i64, &Target)> = chunk
+            .iter()
+            .flat_map(|e| e.targets.iter().map(move |t| (e.seq, t)))
+            .collect();
+        for targets in targets.chunks(ROWS_PER_INSERT) {
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO event_targets (org_id, seq, kind, target_id) ",
+            );
+            query.push_values(targets, |mut row, (seq, target)| {
+                row.push_bind(org_id)
+                    .push_bind(*seq)
+                    .push_bind(target.kind.as_str())
+                    .push_bind(target.id.as_str());
+            });
+            query.build().execute(&mut *conn).await?;
+        }
+        for event in chunk {
+            actors.add(event);
+            hourly.add(event);
+        }
     }
     add_actor_tallies(conn, org_id, actors).await?;
     add_hourly_tallies(conn, org_id, hourly).await
 }
 
-async fn insert(conn: &mut SqliteConnection, org_id: i64, event: &AuditEvent) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO events (org_id, seq, id, occurred_at, received_at, action, category,
-             actor_type, actor_id, actor_label, ip, ip_bytes, environment, result, search_text)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(org_id)
-    .bind(event.seq)
-    .bind(&event.id)
-    .bind(micros(event.occurred_at))
-    .bind(micros(event.received_at))
-    .bind(&event.action)
-    .bind(&event.category)
-    .bind(event.actor.kind.as_str())
-    .bind(&event.actor.id)
-    .bind(event.actor.label().to_lowercase())
-    .bind(&event.context.ip)
-    .bind(stored_ip(event))
-    .bind(&event.context.environment)
-    .bind(event.result.as_str())
-    .bind(search_text(event))
-    .execute(&mut *conn)
-    .await?;
-    for target in &event.targets {
-        sqlx::query("INSERT INTO event_targets (org_id, seq, kind, target_id) VALUES (?, ?, ?, ?)")
-            .bind(org_id)
-            .bind(event.seq)
-            .bind(&target.kind)
-            .bind(&target.id)
-            .execute(&mut *conn)
-            .await?;
-    }
+async fn insert_events(
+    conn: &mut SqliteConnection,
+    org_id: i64,
+    events: &[AuditEvent],
+) -> StoreResult<()> {
+    let mut query = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO events (org_id, seq, id, occurred_at, received_at, action, category, \
+         actor_type, actor_id, actor_label, ip, ip_bytes, environment, result, search_text) ",
+    );
+    query.push_values(events, |mut row, event| {
+        row.push_bind(org_id)
+            .push_bind(event.seq)
+            .push_bind(event.id.as_str())
+            .push_bind(micros(event.occurred_at))
+            .push_bind(micros(event.received_at))
+            .push_bind(event.action.as_str())
+            .push_bind(event.category.as_str())
+            .push_bind(event.actor.kind.as_str())
+            .push_bind(event.actor.id.as_str())
+            .push_bind(event.actor.label().to_lowercase())
+            .push_bind(event.context.ip.as_deref())
+            .push_bind(stored_ip(event))
+            .push_bind(event.context.environment.as_deref())
+            .push_bind(event.result.as_str())
+            .push_bind(search_text(event));
+    });
+    query.build().execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -75,21 +91,24 @@ async fn add_actor_tallies(
     org_id: i64,
     actors: ActorTallies,
 ) -> StoreResult<()> {
-    for actor in actors.into_rows() {
-        sqlx::query(
-            "INSERT INTO actors (org_id, label, actor_type, event_count, last_seen)
-             VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (org_id, label) DO UPDATE SET
-                 event_count = event_count + excluded.event_count,
-                 last_seen = max(last_seen, excluded.last_seen)",
-        )
-        .bind(org_id)
-        .bind(actor.label)
-        .bind(actor.actor_type)
-        .bind(actor.events)
-        .bind(actor.last_seen)
-        .execute(&mut *conn)
-        .await?;
+    let rows: Vec<_> = actors.into_rows().collect();
+    for rows in rows.chunks(ROWS_PER_INSERT) {
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO actors (org_id, label, actor_type, event_count, last_seen) ",
+        );
+        query.push_values(rows, |mut row, actor| {
+            row.push_bind(org_id)
+                .push_bind(actor.label.as_str())
+                .push_bind(actor.actor_type)
+                .push_bind(actor.events)
+                .push_bind(actor.last_seen);
+        });
+        query.push(
+            " ON CONFLICT (org_id, label) DO UPDATE SET \
+             event_count = event_count + excluded.event_count, \
+             last_seen = max(last_seen, excluded.last_seen)",
+        );
+        query.build().execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -100,34 +119,40 @@ async fn add_hourly_tallies(
     org_id: i64,
     tallies: HourlyTallies,
 ) -> StoreResult<()> {
-    for ((hour, action, category, result), n) in tallies.by_action {
-        sqlx::query(
-            "INSERT INTO hourly_action_counts (org_id, hour, action, category, result, n)
-             VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT (org_id, hour, action, category, result) DO UPDATE SET n = n + excluded.n",
-        )
-        .bind(org_id)
-        .bind(hour)
-        .bind(action)
-        .bind(category)
-        .bind(result)
-        .bind(n)
-        .execute(&mut *conn)
-        .await?;
+    let by_action: Vec<_> = tallies.by_action.into_iter().collect();
+    for rows in by_action.chunks(ROWS_PER_INSERT) {
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO hourly_action_counts (org_id, hour, action, category, result, n) ",
+        );
+        query.push_values(rows, |mut row, ((hour, action, category, result), n)| {
+            row.push_bind(org_id)
+                .push_bind(*hour)
+                .push_bind(action.as_str())
+                .push_bind(category.as_str())
+                .push_bind(*result)
+                .push_bind(*n);
+        });
+        query.push(
+            " ON CONFLICT (org_id, hour, action, category, result) DO UPDATE SET n = n + excluded.n",
+        );
+        query.build().execute(&mut *conn).await?;
     }
-    for ((hour, label, id), n) in tallies.by_actor {
-        sqlx::query(
-            "INSERT INTO hourly_actor_counts (org_id, hour, actor_label, actor_id, n)
-             VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (org_id, hour, actor_label, actor_id) DO UPDATE SET n = n + excluded.n",
-        )
-        .bind(org_id)
-        .bind(hour)
-        .bind(label)
-        .bind(id)
-        .bind(n)
-        .execute(&mut *conn)
-        .await?;
+    let by_actor: Vec<_> = tallies.by_actor.into_iter().collect();
+    for rows in by_actor.chunks(ROWS_PER_INSERT) {
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO hourly_actor_counts (org_id, hour, actor_label, actor_id, n) ",
+        );
+        query.push_values(rows, |mut row, ((hour, label, id), n)| {
+            row.push_bind(org_id)
+                .push_bind(*hour)
+                .push_bind(label.as_str())
+                .push_bind(id.as_str())
+                .push_bind(*n);
+        });
+        query.push(
+            " ON CONFLICT (org_id, hour, actor_label, actor_id) DO UPDATE SET n = n + excluded.n",
+        );
+        query.build().execute(&mut *conn).await?;
     }
     Ok(())
 }
