@@ -96,14 +96,15 @@ impl ChainHead {
 
 /// The originals of events whose idempotency keys were stored before: key → (content hash of
 /// the event as posted, the stored event).
-pub type Originals = HashMap<String, (String, AuditEvent)>;
+pub type Originals = HashMap<String, (Option<String>, AuditEvent)>;
 
 /// A batch linked after a head: what each draft became, in input order, and the new head.
 pub struct LinkedBatch {
     /// The stored events to answer, in input order: new ones and originals of retries.
     pub events: Vec<AuditEvent>,
-    /// Which of `events` are new (to insert), with their content hashes.
-    pub new: Vec<(usize, String)>,
+    /// Which of `events` are new (to insert), with their content hashes (kept with an
+    /// idempotency key).
+    pub new: Vec<(usize, Option<String>)>,
     pub head: ChainHead,
 }
 
@@ -194,7 +195,7 @@ mod tests {
                 idempotency_key: key.map(str::to_owned),
                 ..event()
             },
-            content_hash: content.into(),
+            content_hash: Some(content.into()),
         }
     }
 
@@ -213,7 +214,7 @@ mod tests {
         assert_eq!(first.head.hash, first.events[1].hash);
         assert_eq!(first.new.len(), 2);
         let mut originals = Originals::new();
-        originals.insert("k".into(), ("b".into(), first.events[1].clone()));
+        originals.insert("k".into(), (Some("b".into()), first.events[1].clone()));
         let retry = link(
             first.head.clone(),
             vec![

@@ -91,7 +91,7 @@ fn draft(
             prev_hash: String::new(),
             hash: String::new(),
         },
-        content_hash: content.into(),
+        content_hash: key.map(|_| content.into()),
     }
 }
 

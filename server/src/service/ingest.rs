@@ -14,7 +14,10 @@ pub const MAX_BATCH: usize = 1000;
 
 /// The stored form of a posted event (before `seq`, `received_at` and the chain are assigned).
 fn draft(new: NewEvent, source: &EventSource, now: DateTime<Utc>) -> EventDraft {
-    let content_hash = sha256_hex(&serde_json::to_vec(&new).unwrap_or_default());
+    let content_hash = new
+        .idempotency_key
+        .as_ref()
+        .map(|_| sha256_hex(&serde_json::to_vec(&new).unwrap_or_default()));
     let message = render_message(&new.action, &new.actor, &new.targets, &new.details);
     let category = category_for(&new.action, new.category.as_deref());
     let event = AuditEvent {

@@ -10,7 +10,8 @@ use sqlx::{Database, Encode, QueryBuilder, Type};
 /// How each database finds free text in `search_text` through an index.
 pub enum TextIndex {
     /// SQLite: the FTS5 trigram table `events_search`, whose rowid is `(org_id << 40) + seq`.
-    /// It matches substrings of three characters or more; shorter ones are scanned (`instr`).
+    /// It finds the rows holding every trigram of a text of three characters or more, rechecked
+    /// with `instr`; shorter texts are scanned.
     Fts5Trigram,
     /// PostgreSQL: a `pg_trgm` GIN index on `search_text`, which serves `LIKE '%…%'`.
     TrigramLike,
@@ -299,12 +300,14 @@ where
             qb.push(" AND seq IN (SELECT rowid - ")
                 .push_bind(first)
                 .push(" FROM events_search WHERE events_search MATCH ")
-                .push_bind(format!("\"{}\"", q.replace('"', "\"\"")))
+                .push_bind(every_trigram(q))
                 .push(" AND rowid BETWEEN ")
                 .push_bind(first)
                 .push(" AND ")
                 .push_bind(first + (1 << SEARCH_ROWID_ORG_SHIFT) - 1)
-                .push(")");
+                .push(") AND instr(search_text, ")
+                .push_bind(q.to_owned())
+                .push(") > 0");
         }
         TextIndex::Fts5Trigram => {
             qb.push(" AND instr(search_text, ")
@@ -316,6 +319,20 @@ where
                 .push_bind(like_contains(q));
         }
     }
+}
+
+/// The FTS5 query for rows holding every trigram of `text` (three characters or more): what
+/// the index can answer, since it keeps which rows hold a trigram but not where
+/// (`detail = none`). The rows it finds hold `text` or only its pieces, hence the recheck.
+fn every_trigram(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut trigrams: Vec<String> = chars
+        .windows(3)
+        .map(|w| format!("\"{}\"", w.iter().collect::<String>().replace('"', "\"\"")))
+        .collect();
+    trigrams.sort();
+    trigrams.dedup();
+    trigrams.join(" AND ")
 }
 
 /// The `LIKE` pattern (escape `\`) for text containing `text` literally.
@@ -364,4 +381,16 @@ where
         .push_bind(DENSE_IP_MATCHES)
         .push(") AS probe");
     Some(qb)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::every_trigram;
+
+    #[test]
+    fn a_text_asks_for_each_of_its_trigrams_once_quoted() {
+        assert_eq!(every_trigram("abcab"), "\"abc\" AND \"bca\" AND \"cab\"");
+        assert_eq!(every_trigram("a\"bc"), "\"\"\"bc\" AND \"a\"\"b\"");
+        assert_eq!(every_trigram("ééé"), "\"ééé\"");
+    }
 }

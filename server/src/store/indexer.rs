@@ -7,7 +7,7 @@ use super::{decode_event, EventStore, IndexLag, StoreResult};
 
 /// Events indexed per transaction: large enough to amortise the commit, small enough that an
 /// append waiting for SQLite's write lock is not held up long.
-pub const CHUNK: u32 = 2000;
+pub const CHUNK: u32 = 10_000;
 
 /// Indexes up to `chunk` events of every organization that is behind; answers how many events
 /// it indexed (0 when the index is caught up).

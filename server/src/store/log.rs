@@ -198,7 +198,7 @@ where
     let found: Vec<(String, Option<String>, String)> = DB::fetch_all(&mut **tx, query).await?;
     found
         .into_iter()
-        .map(|(key, hash, data)| Ok((key, (hash.unwrap_or_default(), decode_event(&data)?))))
+        .map(|(key, hash, data)| Ok((key, (hash, decode_event(&data)?))))
         .collect()
 }
 
@@ -219,8 +219,7 @@ where
             .iter()
             .map(|(at, content_hash)| {
                 let event = &linked.events[*at];
-                let kept_hash = event.idempotency_key.as_ref().map(|_| content_hash.clone());
-                Ok((event, kept_hash, encode_event(event)?))
+                Ok((event, content_hash.clone(), encode_event(event)?))
             })
             .collect::<StoreResult<Vec<_>>>()?;
         let mut query = QueryBuilder::<DB>::new(

@@ -131,8 +131,9 @@ pub struct NewSession<'a> {
 /// which the store assigns inside the transaction that links it into the chain.
 pub struct EventDraft {
     pub event: AuditEvent,
-    /// SHA-256 of the event as posted, compared when its idempotency key is reused.
-    pub content_hash: String,
+    /// SHA-256 of the event as posted, compared when its idempotency key is reused (so only
+    /// an event with an idempotency key has one).
+    pub content_hash: Option<String>,
 }
 
 /// One stored event as chain verification reads it.

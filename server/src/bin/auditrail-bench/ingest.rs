@@ -182,11 +182,12 @@ async fn minimal_sqlite(to: &str, rows: &[(i64, i64, String)], batch: usize) -> 
         .expect("create");
     let start = Instant::now();
     for chunk in rows.chunks(batch) {
-        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "INSERT INTO minimal_log (org_id, seq, data) ",
-        );
+        let mut insert =
+            sqlx::QueryBuilder::<sqlx::Sqlite>::new("INSERT INTO minimal_log (org_id, seq, data) ");
         insert.push_values(chunk, |mut row, (org_id, seq, data)| {
-            row.push_bind(org_id).push_bind(seq).push_bind(data.as_str());
+            row.push_bind(org_id)
+                .push_bind(seq)
+                .push_bind(data.as_str());
         });
         insert.build().execute(&target).await.expect("insert");
     }
