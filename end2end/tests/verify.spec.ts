@@ -13,8 +13,8 @@ const ALTERED_SEQ = 5;
 function alterStoredEvent(seq: number) {
   const database = readFileSync('.e2e/database', 'utf8').trim();
   const sql = `
-    DROP TRIGGER events_refuse_update;
-    UPDATE events SET data = replace(data, '"message":"', '"message":"tampered ')
+    DROP TRIGGER event_log_refuse_update;
+    UPDATE event_log SET data = replace(data, '"message":"', '"message":"tampered ')
     WHERE org_id = (SELECT id FROM organizations WHERE slug = 'acme') AND seq = ${seq};`;
   execFileSync('sqlite3', ['-cmd', '.timeout 10000', database], { input: sql });
 }
