@@ -42,6 +42,7 @@ async fn health_and_readiness_answer_and_name_what_they_checked() {
     assert_eq!(ready["database"], true);
     assert_eq!(ready["schema_current"], true);
     assert_eq!(ready["own_events_pending"], 0);
+    assert_eq!(ready["index_lag_events"], 0);
 }
 
 #[tokio::test]

@@ -1,7 +1,9 @@
 //! Health: whether the process can serve (readiness), and the gauges `/metrics` reports.
 
 use super::Services;
-use crate::prometheus::{DB_CONNECTIONS, DB_CONNECTIONS_IDLE, OWN_EVENTS_PENDING};
+use crate::prometheus::{
+    DB_CONNECTIONS, DB_CONNECTIONS_IDLE, INDEX_LAG_EVENTS, INDEX_LAG_SECONDS, OWN_EVENTS_PENDING,
+};
 use serde::Serialize;
 
 /// What `/readyz` reports.
@@ -14,6 +16,8 @@ pub struct Readiness {
     /// Self-audit events committed but not yet linked into their chains (a backlog means
     /// linking fails; they are retried every few seconds).
     pub own_events_pending: Option<i64>,
+    /// Events appended but not yet in the search index (reads stay exact meanwhile).
+    pub index_lag_events: Option<i64>,
 }
 
 impl Readiness {
@@ -35,10 +39,12 @@ impl Services {
             database: schema.is_ok(),
             schema_current: schema.unwrap_or(false),
             own_events_pending: identity.pending_own_event_count().await.ok(),
+            index_lag_events: self.index_lag_total().await.ok().map(|(events, _)| events),
         }
     }
 
-    /// Sets the gauges read at scrape time: connections and the self-audit backlog.
+    /// Sets the gauges read at scrape time: connections, the self-audit backlog and the index's
+    /// lag.
     pub async fn update_gauges(&self) {
         let identity = &self.stores.identity;
         let (open, idle) = identity.connections();
@@ -46,6 +52,10 @@ impl Services {
         metrics::gauge!(DB_CONNECTIONS_IDLE).set(idle as f64);
         if let Ok(pending) = identity.pending_own_event_count().await {
             metrics::gauge!(OWN_EVENTS_PENDING).set(pending as f64);
+        }
+        if let Ok((events, seconds)) = self.index_lag_total().await {
+            metrics::gauge!(INDEX_LAG_EVENTS).set(events as f64);
+            metrics::gauge!(INDEX_LAG_SECONDS).set(seconds);
         }
     }
 }

@@ -1,8 +1,7 @@
 //! Keeping the index behind the log: the background indexer of `auditrail serve`, and how far
-//! behind it is (for `auditrail status`, the logs and `/metrics`).
+//! behind it is (for `auditrail status`, the logs, `/readyz` and `/metrics`).
 
 use super::Services;
-use crate::prometheus::{INDEX_LAG_EVENTS, INDEX_LAG_SECONDS};
 use crate::store::{decode_stored_event, indexer, IndexLag, StoreResult};
 use chrono::Utc;
 use std::sync::Arc;
@@ -50,6 +49,15 @@ impl Services {
         Ok(behind)
     }
 
+    /// How far the index is behind over all organizations: events not yet indexed, and seconds
+    /// since the oldest of them was received.
+    pub async fn index_lag_total(&self) -> StoreResult<(i64, f64)> {
+        let behind = self.index_behind().await?;
+        let events = behind.iter().map(IndexBehind::events).sum();
+        let seconds = behind.iter().map(|b| b.seconds).fold(0.0, f64::max);
+        Ok((events, seconds))
+    }
+
     /// Indexes what the appends leave behind, until the process ends: woken by each commit,
     /// and at least every [`IDLE_WAIT`]. Reports its lag every [`REPORT_EVERY`] while behind.
     pub async fn run_indexer(self: Arc<Self>) {
@@ -74,18 +82,11 @@ impl Services {
         }
     }
 
-    /// Logs and records (as metrics) how far the index is behind.
+    /// Logs how far the index is behind, when it is.
     async fn report_lag(&self) {
-        match self.index_behind().await {
-            Ok(behind) => {
-                let events: i64 = behind.iter().map(IndexBehind::events).sum();
-                let seconds = behind.iter().map(|b| b.seconds).fold(0.0, f64::max);
-                metrics::gauge!(INDEX_LAG_EVENTS).set(events as f64);
-                metrics::gauge!(INDEX_LAG_SECONDS).set(seconds);
-                if events > 0 {
-                    tracing::info!(events, seconds, "the index is behind the log");
-                }
-            }
+        match self.index_lag_total().await {
+            Ok((0, _)) => {}
+            Ok((events, seconds)) => tracing::info!(events, seconds, "the index is behind the log"),
             Err(error) => tracing::warn!(%error, "could not measure the index lag"),
         }
     }

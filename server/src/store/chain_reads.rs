@@ -4,7 +4,8 @@
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
 /// `SELECT seq, hash, data` of the organization's events with `after < seq <= until`, in `seq`
-/// order, at most `limit` (a keyset chunk).
+/// order, at most `limit` (a keyset chunk). The range is also bounded by `after + limit` (the
+/// log's `seq` has no gaps), so the database reads only the chunk whatever it estimates.
 pub fn links_query<'args, DB: Database>(
     org_id: i64,
     after: i64,
@@ -19,7 +20,7 @@ where
         .push(" AND seq > ")
         .push_bind(after)
         .push(" AND seq <= ")
-        .push_bind(until)
+        .push_bind(until.min(after.saturating_add(i64::from(limit))))
         .push(" ORDER BY seq LIMIT ")
         .push_bind(i64::from(limit));
     qb

@@ -24,7 +24,8 @@ async fn read_and_hash(pool: &sqlx::AnyPool, org_id: i64) -> (u64, u64, f64, f64
     let mut after = 0i64;
     loop {
         let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT seq, data FROM event_log WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            "SELECT seq, data FROM event_log WHERE org_id = $1 AND seq > $2 AND seq <= $2 + $3 \
+             ORDER BY seq",
         )
         .bind(org_id)
         .bind(after)

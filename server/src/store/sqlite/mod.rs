@@ -34,10 +34,6 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true)
-            // The index's B-trees grow at many places at once: keep their hot pages in memory
-            // (64 MiB a connection) and read the rest through the OS's cache without copies.
-            .pragma("cache_size", "-65536")
-            .pragma("mmap_size", "1073741824")
             // A multi-row insert's statement journal in memory, not in a temporary file.
             .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
