@@ -325,10 +325,44 @@ where
         .collect())
 }
 
+/// How a database writes the index rows of a chunk of events (its bulk inserts differ).
+pub trait IndexWriter: LogDatabase {
+    /// Writes the index rows of `events` (their search columns, targets, free text, actors and
+    /// hourly counts).
+    fn write_index<'e>(
+        conn: &'e mut Self::Connection,
+        org_id: i64,
+        events: &'e [AuditEvent],
+    ) -> BoxFuture<'e, StoreResult<()>>;
+}
+
+/// Indexes `events` (the log's next events after `after`, in `seq` order) and advances the
+/// organization's index position past them, atomically; `false` (and nothing written) when the
+/// position is no longer `after`.
+pub async fn index_events<DB>(
+    pool: &Pool<DB>,
+    org_id: i64,
+    after: i64,
+    events: &[AuditEvent],
+) -> StoreResult<bool>
+where
+    DB: IndexWriter,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    (i64,): Answer<DB>,
+{
+    let Some(mut tx) = begin_indexing(pool, org_id, after).await? else {
+        return Ok(false);
+    };
+    DB::write_index(&mut tx, org_id, events).await?;
+    let last = events.last().map_or(after, |e| e.seq);
+    finish_indexing(tx, org_id, last).await?;
+    Ok(true)
+}
+
 /// Begins indexing the organization's events after `after`: the write transaction, holding
 /// its index position, or `None` when the position is no longer `after` (another indexer got
 /// there first).
-pub async fn begin_indexing<DB>(
+async fn begin_indexing<DB>(
     pool: &Pool<DB>,
     org_id: i64,
     after: i64,
@@ -352,7 +386,7 @@ where
 
 /// Records in an indexing transaction that the organization is indexed up to `seq`, and
 /// commits it.
-pub async fn finish_indexing<DB>(
+async fn finish_indexing<DB>(
     mut tx: Transaction<'static, DB>,
     org_id: i64,
     seq: i64,

@@ -4,10 +4,12 @@
 use crate::store::actors::ActorTallies;
 use crate::store::filter_sql::{Dialect, TextIndex};
 use crate::store::hourly_counts::HourlyTallies;
+use crate::store::log::IndexWriter;
 use crate::store::{stored_ip, StoreResult};
 use app::model::{search_text, AuditEvent};
 use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
+use futures::future::BoxFuture;
+use sqlx::{PgConnection, Postgres};
 
 /// How PostgreSQL spells the index's reads.
 pub const DIALECT: Dialect<DateTime<Utc>> = Dialect {
@@ -17,9 +19,19 @@ pub const DIALECT: Dialect<DateTime<Utc>> = Dialect {
     unindexed_ip: "(ip_bytes || ''::bytea)",
 };
 
+impl IndexWriter for Postgres {
+    fn write_index<'e>(
+        conn: &'e mut PgConnection,
+        org_id: i64,
+        events: &'e [AuditEvent],
+    ) -> BoxFuture<'e, StoreResult<()>> {
+        Box::pin(index(conn, org_id, events))
+    }
+}
+
 /// Writes the index rows of `events` (their search columns, targets, free text, actors and
 /// hourly counts).
-pub async fn index(conn: &mut PgConnection, org_id: i64, events: &[AuditEvent]) -> StoreResult<()> {
+async fn index(conn: &mut PgConnection, org_id: i64, events: &[AuditEvent]) -> StoreResult<()> {
     let mut columns = Columns::default();
     let mut actors = ActorTallies::default();
     let mut hourly = HourlyTallies::default();

@@ -119,12 +119,6 @@ impl EventStore for PostgresStore {
         after: i64,
         events: &[AuditEvent],
     ) -> StoreResult<bool> {
-        let Some(mut tx) = log::begin_indexing(&self.pool, org_id, after).await? else {
-            return Ok(false);
-        };
-        events::index(&mut tx, org_id, events).await?;
-        let last = events.last().map_or(after, |e| e.seq);
-        log::finish_indexing(tx, org_id, last).await?;
-        Ok(true)
+        log::index_events(&self.pool, org_id, after, events).await
     }
 }

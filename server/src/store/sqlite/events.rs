@@ -4,8 +4,10 @@ use super::micros;
 use crate::store::actors::ActorTallies;
 use crate::store::filter_sql::{Dialect, TextIndex};
 use crate::store::hourly_counts::HourlyTallies;
+use crate::store::log::IndexWriter;
 use crate::store::{stored_ip, StoreResult};
 use app::model::{search_text, AuditEvent, Target};
+use futures::future::BoxFuture;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 /// How SQLite spells the index's reads.
@@ -19,13 +21,19 @@ pub const DIALECT: Dialect<i64> = Dialect {
 /// Rows per multi-row `INSERT` (SQLite takes at most 32,766 parameters per statement).
 const ROWS_PER_INSERT: usize = 1000;
 
+impl IndexWriter for Sqlite {
+    fn write_index<'e>(
+        conn: &'e mut SqliteConnection,
+        org_id: i64,
+        events: &'e [AuditEvent],
+    ) -> BoxFuture<'e, StoreResult<()>> {
+        Box::pin(index(conn, org_id, events))
+    }
+}
+
 /// Writes the index rows of `events` (their search columns, targets, free text, actors and
 /// hourly counts), a few multi-row statements per table.
-pub async fn index(
-    conn: &mut SqliteConnection,
-    org_id: i64,
-    events: &[AuditEvent],
-) -> StoreResult<()> {
+async fn index(conn: &mut SqliteConnection, org_id: i64, events: &[AuditEvent]) -> StoreResult<()> {
     let mut actors = ActorTallies::default();
     let mut hourly = HourlyTallies::default();
     for chunk in events.chunks(ROWS_PER_INSERT) {
