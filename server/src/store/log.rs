@@ -86,6 +86,14 @@ log_database!(
     begin_snapshot: "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 );
 
+/// A statement slower than this is logged (at [`SLOW_STATEMENT_LEVEL`]). The indexer's
+/// chunk of 10,000 events legitimately takes a second or two on PostgreSQL; sqlx's default of one
+/// second would warn about every chunk.
+pub const SLOW_STATEMENT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The level slow statements are logged at.
+pub const SLOW_STATEMENT_LEVEL: tracing::log::LevelFilter = tracing::log::LevelFilter::Warn;
+
 /// Rows of the log per `INSERT` (7 parameters each, under both databases' limits).
 const INSERT_ROWS: usize = 1000;
 

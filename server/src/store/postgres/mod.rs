@@ -15,7 +15,9 @@ use app::model::{AuditEvent, Cursor, EventFilter};
 use async_trait::async_trait;
 use chrono::Utc;
 use events::DIALECT;
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::ConnectOptions;
+use std::str::FromStr;
 
 /// Auditrail's data in one PostgreSQL database.
 #[derive(Clone)]
@@ -26,9 +28,11 @@ pub struct PostgresStore {
 impl PostgresStore {
     /// Connects to the database at a `postgres://` URL.
     pub async fn connect(url: &str) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url)?
+            .log_slow_statements(log::SLOW_STATEMENT_LEVEL, log::SLOW_STATEMENT);
         let pool = PgPoolOptions::new()
             .max_connections(16)
-            .connect(url)
+            .connect_with(options)
             .await?;
         Ok(Self { pool })
     }

@@ -16,6 +16,7 @@ use events::DIALECT;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use sqlx::ConnectOptions;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -35,7 +36,8 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true)
             // A multi-row insert's statement journal in memory, not in a temporary file.
-            .pragma("temp_store", "memory");
+            .pragma("temp_store", "memory")
+            .log_slow_statements(log::SLOW_STATEMENT_LEVEL, log::SLOW_STATEMENT);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
