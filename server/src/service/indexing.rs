@@ -2,7 +2,7 @@
 //! behind it is (for `auditrail status`, the logs, `/readyz` and `/metrics`).
 
 use super::Services;
-use crate::store::{decode_stored_event, indexer, IndexLag, StoreResult};
+use crate::store::{decode_event, indexer, IndexLag, StoreResult};
 use chrono::Utc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -39,7 +39,7 @@ impl Services {
                 .await?;
             let seconds = match oldest.first() {
                 Some(link) => {
-                    let received = decode_stored_event(&link.data)?.received_at;
+                    let received = decode_event(&link.data)?.received_at;
                     (Utc::now() - received).num_milliseconds().max(0) as f64 / 1000.0
                 }
                 None => 0.0,

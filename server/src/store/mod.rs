@@ -288,12 +288,7 @@ fn stored_ip(event: &AuditEvent) -> Option<Vec<u8>> {
 }
 
 /// Decodes an event stored as its API JSON.
-pub fn decode_stored_event(data: &str) -> StoreResult<AuditEvent> {
-    decode_event(data)
-}
-
-/// Decodes an event stored as its API JSON.
-fn decode_event(data: &str) -> StoreResult<AuditEvent> {
+pub fn decode_event(data: &str) -> StoreResult<AuditEvent> {
     serde_json::from_str(data).map_err(|e| StoreError::Corrupt(format!("event: {e}")))
 }
 
