@@ -49,6 +49,12 @@ pub fn stored_claims(data: &str) -> Result<StoredClaims, String> {
     let Ok(Value::Object(fields)) = serde_json::from_str::<Value>(data) else {
         return Err("its stored JSON is not an object".into());
     };
+    claims(fields)
+}
+
+/// What an event's JSON fields say about its place in the chain, with its hash recomputed from
+/// them (as [`stored_claims`], for JSON already parsed).
+pub fn claims(fields: Map<String, Value>) -> Result<StoredClaims, String> {
     let text = |name: &str| {
         fields
             .get(name)

@@ -7,5 +7,6 @@ pub mod demo;
 pub mod digest;
 pub mod http;
 pub mod prometheus;
+pub mod proof;
 pub mod service;
 pub mod store;

@@ -13,8 +13,10 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use server::chain;
+use server::proof::merkle::{self, Hash};
 use server::store::{
-    indexer, open, EventDraft, EventStore, IdentityStore, Organization, StoreError,
+    event_leaf, indexer, open, EventDraft, EventStore, IdentityStore, Organization, ProofStore,
+    StoreError, StoredCheckpoint,
 };
 use std::sync::Arc;
 
@@ -35,6 +37,7 @@ tokio::task_local! {
 struct Stores {
     identity: IdentityStore,
     events: Arc<dyn EventStore>,
+    proofs: Arc<dyn ProofStore>,
 }
 
 async fn stores(url: &str) -> Stores {
@@ -56,6 +59,7 @@ async fn stores(url: &str) -> Stores {
     Stores {
         identity: stores.identity,
         events: stores.events,
+        proofs: stores.proofs,
     }
 }
 
@@ -255,6 +259,7 @@ async fn appends_number_and_chain_events_per_organization(url: &str) {
     let Stores {
         identity,
         events: store,
+        ..
     } = stores(url).await;
     let a = create_org(&identity, "a").await;
     let b = create_org(&identity, "b").await;
@@ -292,6 +297,7 @@ async fn idempotency_keys_replay_or_conflict_atomically(url: &str) {
     let Stores {
         identity,
         events: store,
+        ..
     } = stores(url).await;
     let org = create_org(&identity, "a").await;
     let first = store
@@ -349,6 +355,7 @@ async fn lists_newest_first_by_keyset_with_every_filter(url: &str) {
     let Stores {
         identity,
         events: store,
+        ..
     } = stores(url).await;
     let org = create_org(&identity, "a").await;
     let base = recent(10_000);
@@ -468,6 +475,7 @@ async fn concurrent_writers_keep_seq_gap_free_and_the_chain_intact(url: &str) {
     let Stores {
         identity,
         events: first,
+        ..
     } = stores(url).await;
     let second = open(url).await.unwrap().events;
     let org = create_org(&identity, "a").await;
@@ -598,6 +606,7 @@ async fn random_filters_answer_exactly_what_the_in_memory_filter_keeps(url: &str
     let Stores {
         identity,
         events: store,
+        ..
     } = stores(url).await;
     let org = create_org(&identity, "a").await;
     let mut rng = StdRng::seed_from_u64(7);
@@ -674,6 +683,7 @@ async fn known_actors_tally_each_appended_event_once_per_organization(url: &str)
     let Stores {
         identity,
         events: store,
+        ..
     } = stores(url).await;
     let a = create_org(&identity, "a").await;
     let b = create_org(&identity, "b").await;
@@ -751,6 +761,7 @@ async fn totals_from_hourly_counts_equal_the_in_memory_count(url: &str) {
     let Stores {
         identity,
         events: store,
+        ..
     } = stores(url).await;
     let org = create_org(&identity, "a").await;
     let mut rng = StdRng::seed_from_u64(11);
@@ -820,6 +831,7 @@ async fn dense_and_sparse_ip_ranges_list_newest_first_exactly(url: &str) {
     let Stores {
         identity,
         events: store,
+        ..
     } = stores(url).await;
     let org = create_org(&identity, "a").await;
     // Enough events in 10.0.0.0/8 that reads walk the time index (the dense plan), a few
@@ -880,6 +892,7 @@ async fn free_text_matches_substrings_literally_at_any_length(url: &str) {
     let Stores {
         identity,
         events: store,
+        ..
     } = stores(url).await;
     let org = create_org(&identity, "a").await;
     let other = create_org(&identity, "b").await;
@@ -941,6 +954,115 @@ async fn free_text_matches_substrings_literally_at_any_length(url: &str) {
     }
 }
 
+/// The reference root of the leaves `range` of a chain's events.
+fn reference_root(events: &[AuditEvent], range: std::ops::Range<u64>) -> Hash {
+    let leaves: Vec<Hash> = events[range.start as usize..range.end as usize]
+        .iter()
+        .map(|e| event_leaf(&e.hash).unwrap())
+        .collect();
+    merkle::root(&leaves)
+}
+
+/// The stored tree's hash of a range of leaves (a range the RFC's proofs name).
+async fn stored_root(proofs: &dyn ProofStore, org_id: i64, range: std::ops::Range<u64>) -> Hash {
+    let parts = merkle::subtrees_of_range(range.start, range.end);
+    merkle::fold_subtrees(&proofs.subtree_hashes(org_id, &parts).await.unwrap())
+}
+
+async fn merkle_trees_follow_each_chain_and_answer_every_proof_range(url: &str) {
+    let Stores {
+        identity,
+        events: store,
+        proofs,
+    } = stores(url).await;
+    let a = create_org(&identity, "a").await;
+    let b = create_org(&identity, "b").await;
+    store
+        .append_events(b.id, vec![draft("x.y", "y@b.com", recent(1), None, "c")])
+        .await
+        .unwrap();
+    // Batches that end inside and across 16-leaf subtrees, the tree extended between them.
+    let mut size = 0u64;
+    for batch_size in [1u64, 14, 17, 16, 33, 2] {
+        let batch = (0..batch_size)
+            .map(|i| draft("user.login", "x@a.com", recent(i as i64), None, "c"))
+            .collect();
+        store.append_events(a.id, batch).await.unwrap();
+        size += batch_size;
+        proofs.extend_trees().await.unwrap();
+        assert_eq!(proofs.tree_size(a.id).await.unwrap(), size);
+        let events = all_by_seq(&*store, a.id).await;
+        assert_eq!(
+            stored_root(&*proofs, a.id, 0..size).await,
+            reference_root(&events, 0..size),
+            "the root of {size} leaves"
+        );
+    }
+    let events = all_by_seq(&*store, a.id).await;
+    for (index, tree) in [(0, 83), (15, 83), (16, 40), (47, 48), (82, 83), (31, 64)] {
+        for range in merkle::inclusion_ranges(index, tree) {
+            let expected = reference_root(&events, range.clone());
+            assert_eq!(stored_root(&*proofs, a.id, range).await, expected);
+        }
+    }
+    for (old, new) in [(1, 83), (16, 48), (17, 83), (64, 80)] {
+        for range in merkle::consistency_ranges(old, new) {
+            let expected = reference_root(&events, range.clone());
+            assert_eq!(stored_root(&*proofs, a.id, range).await, expected);
+        }
+    }
+    assert_eq!(
+        proofs.tree_size(b.id).await.unwrap(),
+        1,
+        "each organization its own tree"
+    );
+    assert!(
+        proofs.extend_trees().await.unwrap() == 0,
+        "nothing left to add"
+    );
+}
+
+async fn checkpoints_are_kept_per_organization_and_listed_both_ways(url: &str) {
+    let Stores {
+        identity, proofs, ..
+    } = stores(url).await;
+    let a = create_org(&identity, "a").await;
+    let b = create_org(&identity, "b").await;
+    let checkpoint = |size: u64| StoredCheckpoint {
+        tree_size: size,
+        root_hash: [size as u8; 32],
+        signed_note: format!("note of {size}\n"),
+        created_at: 1_700_000_000_000_000 + size as i64,
+    };
+    for size in [3, 10, 7, 20] {
+        proofs
+            .add_checkpoint(a.id, &checkpoint(size))
+            .await
+            .unwrap();
+    }
+    let again = proofs.add_checkpoint(a.id, &checkpoint(10)).await;
+    assert!(matches!(again, Err(StoreError::Duplicate(_))), "{again:?}");
+    let sizes = |list: Vec<StoredCheckpoint>| list.iter().map(|c| c.tree_size).collect::<Vec<_>>();
+    assert_eq!(
+        sizes(proofs.checkpoints(a.id, None, 10).await.unwrap()),
+        [20, 10, 7, 3]
+    );
+    assert_eq!(
+        sizes(proofs.checkpoints(a.id, Some(10), 1).await.unwrap()),
+        [7]
+    );
+    assert_eq!(
+        sizes(proofs.checkpoints_in(a.id, 3, 10).await.unwrap()),
+        [7, 10]
+    );
+    assert_eq!(
+        proofs.checkpoint(a.id, 7).await.unwrap(),
+        Some(checkpoint(7))
+    );
+    assert_eq!(proofs.checkpoint(a.id, 8).await.unwrap(), None);
+    assert!(proofs.checkpoints(b.id, None, 10).await.unwrap().is_empty());
+}
+
 macro_rules! contract {
     ($($behaviour:ident),* $(,)?) => {
         contract!(@database sqlite, sqlite; $($behaviour),*);
@@ -978,4 +1100,6 @@ contract!(
     totals_from_hourly_counts_equal_the_in_memory_count,
     dense_and_sparse_ip_ranges_list_newest_first_exactly,
     free_text_matches_substrings_literally_at_any_length,
+    merkle_trees_follow_each_chain_and_answer_every_proof_range,
+    checkpoints_are_kept_per_organization_and_listed_both_ways,
 );

@@ -1,8 +1,8 @@
 //! Chain verification and the append-only triggers, on SQLite or PostgreSQL as the environment
 //! asks: the triggers refuse plain edits, and every edit made after dropping them (as an attacker
 //! holding the database's credentials would) is found by `GET /api/v1/audit-logs/verify` at the
-//! right `seq`, with the right reason. The log is indexed before each tampering, as a served
-//! log is moments after its appends.
+//! right `seq`, with the right reason. The log is indexed and its Merkle tree built and
+//! checkpointed before each tampering, as a served log is moments after its appends.
 
 mod common;
 
@@ -10,14 +10,14 @@ use app::model::Permission;
 use common::event;
 use common::in_process::App;
 use serde_json::{json, Value};
-use server::store::indexer;
 
-/// An organization with five events posted through the API, and a key that reads it.
+/// An organization with twenty events posted through the API (more than a stored Merkle
+/// subtree's sixteen), and a key that reads it.
 struct Log {
     app: App,
     org_id: i64,
     reader: String,
-    /// The `seq` of the five posted events, in order.
+    /// The `seq` of the posted events, in order.
     seqs: Vec<i64>,
 }
 
@@ -35,7 +35,7 @@ impl Log {
             .create_api_key(&org, "reader", &[Permission::AuditLogsRead])
             .await
             .expect("reader key");
-        let events: Vec<Value> = (0..5).map(event).collect();
+        let events: Vec<Value> = (0..20).map(event).collect();
         let (status, body) = app.ingest(&writer, &json!({ "events": events })).await;
         assert_eq!(status, 201, "{body}");
         let seqs = body["events"]
@@ -44,9 +44,7 @@ impl Log {
             .iter()
             .map(|e| e["seq"].as_i64().expect("seq"))
             .collect();
-        indexer::catch_up(&*app.services.stores().events)
-            .await
-            .expect("index");
+        app.services.catch_up().await.expect("index and checkpoint");
         Self {
             app,
             org_id: org.id,
@@ -64,6 +62,13 @@ impl Log {
         body
     }
 
+    /// The size of the latest signed checkpoint.
+    async fn checkpointed(&self) -> i64 {
+        let (status, body) = self.app.get(&self.reader, "/api/v1/checkpoints").await;
+        assert_eq!(status, 200, "{body}");
+        body["latest"]["tree_size"].as_i64().expect("a checkpoint")
+    }
+
     /// Drops the append-only triggers, then runs `statements` (`{org}` stands for the
     /// organization's id).
     async fn tamper(&self, statements: &[&str]) {
@@ -73,6 +78,8 @@ impl Log {
                 "DROP TRIGGER events_refuse_change ON events",
                 "DROP TRIGGER event_targets_refuse_change ON event_targets",
                 "DROP TRIGGER chain_heads_refuse_rewind ON chain_heads",
+                "DROP TRIGGER checkpoints_refuse_change ON checkpoints",
+                "DROP TRIGGER merkle_trees_refuse_shrink ON merkle_trees",
             ]
         } else {
             &[
@@ -82,6 +89,9 @@ impl Log {
                 "DROP TRIGGER events_refuse_delete",
                 "DROP TRIGGER event_targets_refuse_delete",
                 "DROP TRIGGER chain_heads_refuse_rewind",
+                "DROP TRIGGER checkpoints_refuse_update",
+                "DROP TRIGGER checkpoints_refuse_delete",
+                "DROP TRIGGER merkle_trees_refuse_shrink",
             ]
         };
         let org = self.org_id.to_string();
@@ -152,6 +162,11 @@ async fn triggers_refuse_updates_and_deletes_of_events_and_a_rewound_head() {
         format!("DELETE FROM event_targets WHERE org_id = {org}"),
         format!("UPDATE chain_heads SET seq = 1 WHERE org_id = {org}"),
         format!("DELETE FROM chain_heads WHERE org_id = {org}"),
+        format!("UPDATE merkle_nodes SET hash = hash WHERE org_id = {org}"),
+        format!("DELETE FROM merkle_nodes WHERE org_id = {org}"),
+        format!("UPDATE merkle_trees SET size = 1 WHERE org_id = {org}"),
+        format!("UPDATE checkpoints SET signed_note = '' WHERE org_id = {org}"),
+        format!("DELETE FROM checkpoints WHERE org_id = {org}"),
     ] {
         let refused = log.app.database.execute(&[&statement]).await;
         assert!(refused.is_err(), "{statement} was allowed");
@@ -202,19 +217,61 @@ async fn a_deleted_middle_event_breaks_the_chain_where_it_was() {
     assert_broken(&log.verify().await, seq, "missing");
 }
 
-#[tokio::test]
-async fn deleting_the_newest_events_and_rewriting_the_head_is_found_by_the_tallies() {
-    let log = Log::new().await;
-    let kept = log.seqs[2];
-    log.tamper(&[
-        &format!("DELETE FROM event_log WHERE org_id = {{org}} AND seq > {kept}"),
-        &format!(
+/// Deletes the events after `kept` and rewrites the head to the last one kept.
+fn cut_after(kept: i64) -> [String; 2] {
+    [
+        format!("DELETE FROM event_log WHERE org_id = {{org}} AND seq > {kept}"),
+        format!(
             "UPDATE chain_heads SET seq = {kept}, hash = (SELECT hash FROM event_log \
              WHERE org_id = {{org}} AND seq = {kept}) WHERE org_id = {{org}}"
         ),
-    ])
-    .await;
+    ]
+}
+
+#[tokio::test]
+async fn deleting_the_newest_events_and_rewriting_the_head_is_found_by_the_checkpoint() {
+    let log = Log::new().await;
+    let kept = log.seqs[2];
+    let [delete, rewrite] = cut_after(kept);
+    log.tamper(&[&delete, &rewrite]).await;
+    assert_broken(&log.verify().await, kept + 1, "a checkpoint was signed at");
+}
+
+#[tokio::test]
+async fn deleting_the_newest_events_and_their_checkpoints_is_still_found_by_the_tallies() {
+    let log = Log::new().await;
+    let kept = log.seqs[2];
+    let [delete, rewrite] = cut_after(kept);
+    let checkpoints = "DELETE FROM checkpoints WHERE org_id = {org}";
+    log.tamper(&[&delete, &rewrite, checkpoints]).await;
     assert_broken(&log.verify().await, kept + 1, "tallies");
+}
+
+#[tokio::test]
+async fn an_altered_checkpoint_or_one_signed_by_another_key_is_found() {
+    let log = Log::new().await;
+    let size = log.checkpointed().await;
+    let zeros = "00".repeat(32);
+    let zero_root = if log.app.database.is_postgres() {
+        format!("'\\x{zeros}'")
+    } else {
+        format!("X'{zeros}'")
+    };
+    log.tamper(&[&format!(
+        "UPDATE checkpoints SET root_hash = {zero_root} WHERE org_id = {{org}}"
+    )])
+    .await;
+    assert_broken(&log.verify().await, size, "its signed note says otherwise");
+
+    let log = Log::new().await;
+    let size = log.checkpointed().await;
+    let forger = server::proof::note::NoteSigner::generate("auditrail.test").unwrap();
+    let forged = forger.sign("auditrail.test/acme\n1\nAAAA\n").unwrap();
+    log.tamper(&[&format!(
+        "UPDATE checkpoints SET signed_note = '{forged}' WHERE org_id = {{org}}"
+    )])
+    .await;
+    assert_broken(&log.verify().await, size, "is not valid");
 }
 
 #[tokio::test]

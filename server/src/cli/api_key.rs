@@ -1,6 +1,6 @@
 //! `auditrail api-key create --org S --name N --scopes a,b` (the key is stdout's last line).
 
-use super::{services, CliResult};
+use super::{services, CliResult, Global};
 use crate::service::SessionSettings;
 use app::model::Permission;
 use clap::Subcommand;
@@ -27,9 +27,9 @@ fn parse_scope(text: &str) -> Result<Permission, String> {
         .ok_or_else(|| "scopes are events:write, audit_logs:read, audit_logs:export".to_owned())
 }
 
-pub async fn run(database_url: &str, command: Command) -> CliResult {
+pub async fn run(global: &Global, command: Command) -> CliResult {
     let Command::Create { org, name, scopes } = command;
-    let services = services(database_url, SessionSettings::default()).await?;
+    let services = services(global, SessionSettings::default()).await?;
     let org = services.organization(&org).await?;
     let (key, secret) = services.create_api_key(&org, &name, &scopes).await?;
     let scopes: Vec<&str> = key.scopes.iter().map(|s| s.as_str()).collect();

@@ -1,7 +1,7 @@
 //! `auditrail export --org S --format F [filters] [-o FILE]`: a filtered view to a file or
 //! stdout, with a progress bar; recorded in the log as `export.created` by the operator.
 
-use super::{services, CliResult};
+use super::{services, CliResult, Global};
 use crate::service::SessionSettings;
 use app::model::{Actor, ActorType, EventQuery, ExportFormat};
 use futures::StreamExt;
@@ -32,6 +32,10 @@ pub struct Args {
     /// Category (repeatable).
     #[arg(long)]
     category: Vec<String>,
+    /// Give each event its inclusion proof in the latest signed checkpoint (json and ndjson;
+    /// the export then ends at that checkpoint), for `auditrail verify --offline`.
+    #[arg(long)]
+    include_proof: bool,
     /// Write here instead of stdout.
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -54,9 +58,9 @@ impl Args {
     }
 }
 
-pub async fn run(database_url: &str, args: Args) -> CliResult {
+pub async fn run(global: &Global, args: Args) -> CliResult {
     let query = args.query()?;
-    let services = services(database_url, SessionSettings::default()).await?;
+    let services = services(global, SessionSettings::default()).await?;
     let org = services.organization(&args.org).await?;
     let operator = Actor {
         kind: ActorType::System,
@@ -65,7 +69,13 @@ pub async fn run(database_url: &str, args: Args) -> CliResult {
         name: Some("auditrail export".into()),
     };
     let mut export = services
-        .export(&org.operator_access(), operator, query.filter, args.format)
+        .export(
+            &org.operator_access(),
+            operator,
+            query.filter,
+            args.format,
+            args.include_proof,
+        )
         .await?;
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),

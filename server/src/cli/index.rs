@@ -1,9 +1,8 @@
 //! `auditrail index [--follow]`: the indexer as a process of its own, for a server started with
 //! `--no-indexer` (or to catch up before a benchmark or a backup).
 
-use super::{services, CliResult};
+use super::{services, CliResult, Global};
 use crate::service::SessionSettings;
-use crate::store::indexer;
 use std::time::Instant;
 
 #[derive(clap::Args)]
@@ -13,17 +12,17 @@ pub struct Args {
     follow: bool,
 }
 
-pub async fn run(database_url: &str, args: Args) -> CliResult {
-    let services = services(database_url, SessionSettings::default()).await?;
+pub async fn run(global: &Global, args: Args) -> CliResult {
+    let services = services(global, SessionSettings::default()).await?;
     if args.follow {
         services.run_indexer().await;
         return Ok(());
     }
     let start = Instant::now();
-    let indexed = indexer::catch_up(&*services.stores().events).await?;
+    let indexed = services.catch_up().await?;
     let seconds = start.elapsed().as_secs_f64();
     println!(
-        "Indexed {indexed} events in {seconds:.2} s ({:.0} events/s); the index is caught up.",
+        "Indexed {indexed} events in {seconds:.2} s ({:.0} events/s); the index and the Merkle tree are caught up.",
         indexed as f64 / seconds.max(f64::EPSILON)
     );
     Ok(())

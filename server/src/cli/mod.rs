@@ -3,6 +3,7 @@
 mod api_key;
 mod export;
 mod index;
+mod keys;
 mod migrate;
 mod org;
 mod seed;
@@ -11,24 +12,21 @@ mod status;
 mod user;
 mod verify;
 
-use crate::service::{Services, SessionSettings};
+use crate::proof::key_file;
+use crate::service::{CheckpointPolicy, Services, SessionSettings};
 use crate::store;
 use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Auditrail: a self-hostable security audit log.
 #[derive(Parser)]
 #[command(name = "auditrail", version, about)]
 struct Cli {
-    /// Where the data lives: sqlite://path/to/file.db
-    #[arg(
-        long,
-        global = true,
-        env = "DATABASE_URL",
-        default_value = "sqlite://data/auditrail.db"
-    )]
-    database_url: String,
+    #[command(flatten)]
+    global: Global,
     /// How log lines are written to stderr: `text` for people, `json` for log shippers.
     #[arg(
         long,
@@ -39,6 +37,77 @@ struct Cli {
     log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+/// What every command shares: where the data lives, and how its checkpoints are signed.
+#[derive(clap::Args)]
+pub struct Global {
+    /// Where the data lives: sqlite://path/to/file.db or postgres://user@host/database
+    #[arg(
+        long,
+        global = true,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/auditrail.db"
+    )]
+    database_url: String,
+    /// The Ed25519 key checkpoints are signed with (a C2SP signer key), generated on first start
+    /// when missing [default: `signing-key` beside the SQLite file, `data/signing-key` otherwise]
+    #[arg(long, global = true, env = "AUDITRAIL_SIGNING_KEY_FILE")]
+    signing_key_file: Option<PathBuf>,
+    /// The name a generated signing key gets; every checkpoint's origin is `NAME/org-slug`.
+    #[arg(
+        long,
+        global = true,
+        env = "AUDITRAIL_LOG_NAME",
+        default_value = "auditrail"
+    )]
+    log_name: String,
+    /// Sign a checkpoint once this many events joined an organization's tree since its last one…
+    #[arg(
+        long,
+        global = true,
+        env = "AUDITRAIL_CHECKPOINT_EVERY_EVENTS",
+        default_value_t = 10_000
+    )]
+    checkpoint_every_events: u64,
+    /// …or once this many seconds passed since it, with any event added.
+    #[arg(
+        long,
+        global = true,
+        env = "AUDITRAIL_CHECKPOINT_EVERY_SECONDS",
+        default_value_t = 60
+    )]
+    checkpoint_every_seconds: u64,
+}
+
+impl Global {
+    /// The signing key's file: as configured, or beside the SQLite database.
+    fn signing_key_file(&self) -> PathBuf {
+        if let Some(path) = &self.signing_key_file {
+            return path.clone();
+        }
+        let sqlite_file = self
+            .database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| self.database_url.strip_prefix("sqlite:"))
+            .and_then(|rest| rest.split('?').next())
+            .filter(|path| !path.is_empty() && !path.starts_with(':'));
+        let dir = sqlite_file
+            .and_then(|file| Path::new(file).parent())
+            .filter(|dir| !dir.as_os_str().is_empty());
+        dir.unwrap_or(Path::new("data")).join("signing-key")
+    }
+
+    /// How checkpoints are signed: the key from its file (generated when missing) and the
+    /// cadence.
+    fn checkpoint_policy(&self) -> Result<CheckpointPolicy, key_file::KeyFileError> {
+        let signer = key_file::load_or_generate(&self.signing_key_file(), &self.log_name)?;
+        Ok(CheckpointPolicy {
+            every_events: self.checkpoint_every_events.max(1),
+            every: Duration::from_secs(self.checkpoint_every_seconds.max(1)),
+            ..CheckpointPolicy::new(signer)
+        })
+    }
 }
 
 #[derive(Subcommand)]
@@ -66,6 +135,9 @@ enum Command {
     Status,
     /// Index what the log holds beyond the search index, then exit (or keep following it).
     Index(index::Args),
+    /// Show the public key checkpoints are signed with.
+    #[command(subcommand)]
+    Keys(keys::Command),
 }
 
 /// How log lines are written.
@@ -95,11 +167,12 @@ type CliResult = Result<(), Box<dyn std::error::Error>>;
 
 /// Opens the store, migrated, and the services over it.
 async fn services(
-    database_url: &str,
+    global: &Global,
     sessions: SessionSettings,
 ) -> Result<Arc<Services>, Box<dyn std::error::Error>> {
-    let stores = store::open(database_url).await?;
-    Ok(Arc::new(Services::new(stores, sessions)))
+    let checkpoints = global.checkpoint_policy()?;
+    let stores = store::open(&global.database_url).await?;
+    Ok(Arc::new(Services::new(stores, sessions, checkpoints)))
 }
 
 /// Parses the command line, runs the command, and turns failure into exit code 1.
@@ -114,18 +187,19 @@ pub fn main() -> ExitCode {
         }
     };
     let result: CliResult = runtime.block_on(async {
-        let url = cli.database_url.as_str();
+        let global = &cli.global;
         match cli.command {
-            Command::Serve(args) => serve::run(url, args).await,
-            Command::Migrate => migrate::run(url).await,
-            Command::Seed(args) => seed::run(url, args).await,
-            Command::Org(command) => org::run(url, command).await,
-            Command::User(command) => user::run(url, command).await,
-            Command::ApiKey(command) => api_key::run(url, command).await,
-            Command::Export(args) => export::run(url, args).await,
-            Command::Verify(args) => verify::run(url, args).await,
-            Command::Status => status::run(url).await,
-            Command::Index(args) => index::run(url, args).await,
+            Command::Serve(args) => serve::run(global, args).await,
+            Command::Migrate => migrate::run(global).await,
+            Command::Seed(args) => seed::run(global, args).await,
+            Command::Org(command) => org::run(global, command).await,
+            Command::User(command) => user::run(global, command).await,
+            Command::ApiKey(command) => api_key::run(global, command).await,
+            Command::Export(args) => export::run(global, args).await,
+            Command::Verify(args) => verify::run(global, args).await,
+            Command::Status => status::run(global).await,
+            Command::Index(args) => index::run(global, args).await,
+            Command::Keys(command) => keys::run(global, command),
         }
     });
     match result {

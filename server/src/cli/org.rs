@@ -1,6 +1,6 @@
 //! `auditrail org create --slug S --name N [--plan P]`.
 
-use super::{services, CliResult};
+use super::{services, CliResult, Global};
 use crate::service::SessionSettings;
 use app::model::Plan;
 use clap::Subcommand;
@@ -25,9 +25,9 @@ fn parse_plan(text: &str) -> Result<Plan, String> {
     Plan::parse(text).ok_or_else(|| "plan must be free, pro or enterprise".to_owned())
 }
 
-pub async fn run(database_url: &str, command: Command) -> CliResult {
+pub async fn run(global: &Global, command: Command) -> CliResult {
     let Command::Create { slug, name, plan } = command;
-    let services = services(database_url, SessionSettings::default()).await?;
+    let services = services(global, SessionSettings::default()).await?;
     let org = services.create_organization(&slug, &name, plan).await?;
     println!(
         "Created organization {} ({}, plan {}, retention {} days)",

@@ -2,10 +2,10 @@
 //! built-in role and a "Security Auditor", plus N realistic events over the last 90 days; and
 //! `globex` on the free plan, where the admin is also a member (to show switching and plans).
 
-use super::{services, CliResult};
+use super::{services, CliResult, Global};
 use crate::demo;
 use crate::service::{Services, SessionSettings, MAX_BATCH};
-use crate::store::{indexer, Organization};
+use crate::store::Organization;
 use app::model::{EventFilter, EventSource, Permission, Plan};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -66,8 +66,8 @@ async fn demo_organization(
     Ok(org)
 }
 
-pub async fn run(database_url: &str, args: Args) -> CliResult {
-    let services = services(database_url, SessionSettings::default()).await?;
+pub async fn run(global: &Global, args: Args) -> CliResult {
+    let services = services(global, SessionSettings::default()).await?;
     let org = demo_organization(&services).await?;
     let existing = services
         .stores()
@@ -89,7 +89,7 @@ pub async fn run(database_url: &str, args: Args) -> CliResult {
             progress.inc(n);
         }
         progress.finish();
-        let indexed = indexer::catch_up(&*services.stores().events).await?;
+        let indexed = services.catch_up().await?;
         println!(
             "Added {} events to {} (indexed {indexed}).",
             args.events, org.slug

@@ -1,6 +1,6 @@
 //! `auditrail serve`: migrate, then serve the API and the web app until interrupted.
 
-use super::{services, CliResult};
+use super::{services, CliResult, Global};
 use crate::http;
 use crate::service::{LockoutPolicy, SessionSettings};
 use std::net::SocketAddr;
@@ -39,7 +39,7 @@ pub struct Args {
     no_indexer: bool,
 }
 
-pub async fn run(database_url: &str, args: Args) -> CliResult {
+pub async fn run(global: &Global, args: Args) -> CliResult {
     let lockout_minutes = chrono::Duration::minutes(i64::from(args.lockout_minutes));
     let sessions = SessionSettings {
         ttl: chrono::Duration::hours(i64::from(args.session_hours)),
@@ -50,7 +50,7 @@ pub async fn run(database_url: &str, args: Args) -> CliResult {
             duration: lockout_minutes,
         },
     };
-    let services = services(database_url, sessions).await?;
+    let services = services(global, sessions).await?;
     tokio::spawn(link_own_events(services.clone()));
     if !args.no_indexer {
         tokio::spawn(services.clone().run_indexer());

@@ -1,10 +1,10 @@
 //! `auditrail status`: how far the search index is behind the log, per organization.
 
-use super::{services, CliResult};
+use super::{services, CliResult, Global};
 use crate::service::SessionSettings;
 
-pub async fn run(database_url: &str) -> CliResult {
-    let services = services(database_url, SessionSettings::default()).await?;
+pub async fn run(global: &Global) -> CliResult {
+    let services = services(global, SessionSettings::default()).await?;
     let behind = services.index_behind().await?;
     if behind.is_empty() {
         println!("Index: caught up (every organization's events are indexed).");

@@ -1,7 +1,7 @@
 //! `auditrail user create --org S --email E --role R [--name N] [--password P]` and
 //! `auditrail user reset-link --email E`.
 
-use super::{services, CliResult};
+use super::{services, CliResult, Global};
 use crate::service::{generate_password, Services, SessionSettings};
 use clap::Subcommand;
 
@@ -32,8 +32,8 @@ pub enum Command {
     },
 }
 
-pub async fn run(database_url: &str, command: Command) -> CliResult {
-    let services = services(database_url, SessionSettings::default()).await?;
+pub async fn run(global: &Global, command: Command) -> CliResult {
+    let services = services(global, SessionSettings::default()).await?;
     match command {
         Command::Create {
             org,

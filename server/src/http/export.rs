@@ -1,5 +1,5 @@
-//! `GET /api/v1/audit-logs/export?format=csv|json|ndjson&…filters…`: the whole filtered view as
-//! a streamed download (API key with `audit_logs:export`, or a member whose role has it).
+//! `GET /api/v1/audit-logs/export?format=csv|json|ndjson[&include_proof=true]&…filters…`: the
+//! whole filtered view as a streamed download (API key with `audit_logs:export`, or a member whose role has it).
 
 use super::caller::Caller;
 use super::{AppState, HttpError};
@@ -10,14 +10,31 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 
-/// Splits `format` from the filter parameters and parses both.
-fn parse(raw: Option<&str>) -> Result<(ExportFormat, EventQuery), ApiError> {
+/// What an export request asks for besides its filter.
+struct ExportParams {
+    format: ExportFormat,
+    include_proof: bool,
+}
+
+/// Splits `format` and `include_proof` from the filter parameters and parses them all.
+fn parse(raw: Option<&str>) -> Result<(ExportParams, EventQuery), ApiError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
         .map_err(|_| ApiError::invalid("the query string is not valid"))?;
     let mut format = None;
+    let mut include_proof = false;
     let mut filters = Vec::new();
     for (key, value) in &pairs {
         match key.as_str() {
+            "include_proof" => {
+                include_proof = match value.as_str() {
+                    "true" => true,
+                    "false" => false,
+                    _ => {
+                        return Err(ApiError::invalid("include_proof must be true or false")
+                            .with_field("include_proof"))
+                    }
+                }
+            }
             "format" => {
                 format = Some(ExportFormat::parse(value).ok_or_else(|| {
                     ApiError::invalid("format must be csv, json or ndjson").with_field("format")
@@ -33,7 +50,11 @@ fn parse(raw: Option<&str>) -> Result<(ExportFormat, EventQuery), ApiError> {
     let format = format.ok_or_else(|| {
         ApiError::invalid("format is required: csv, json or ndjson").with_field("format")
     })?;
-    Ok((format, EventQuery::from_pairs(filters)?))
+    let params = ExportParams {
+        format,
+        include_proof,
+    };
+    Ok((params, EventQuery::from_pairs(filters)?))
 }
 
 /// Streams the export as an attachment.
@@ -42,10 +63,22 @@ pub async fn export(
     caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, HttpError> {
-    let (format, query) = parse(raw.as_deref())?;
+    let (
+        ExportParams {
+            format,
+            include_proof,
+        },
+        query,
+    ) = parse(raw.as_deref())?;
     let export = state
         .services
-        .export(caller.access(), caller.actor(), query.filter, format)
+        .export(
+            caller.access(),
+            caller.actor(),
+            query.filter,
+            format,
+            include_proof,
+        )
         .await?;
     let disposition = format!("attachment; filename=\"{}\"", export.file_name);
     Ok((

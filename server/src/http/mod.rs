@@ -3,6 +3,7 @@
 mod assets;
 mod audit_logs;
 mod caller;
+mod checkpoints;
 mod client;
 mod error;
 mod events;
@@ -74,6 +75,13 @@ pub fn router(services: Arc<Services>, assets_dir: &Path, deployment: Deployment
         .route("/api/v1/audit-logs/stream", get(stream::stream))
         .route("/api/v1/audit-logs/verify", get(audit_logs::verify))
         .route("/api/v1/audit-logs/{id}", get(audit_logs::get_one))
+        .route("/api/v1/audit-logs/{id}/proof", get(checkpoints::inclusion))
+        .route("/api/v1/checkpoints", get(checkpoints::list))
+        .route("/api/v1/checkpoints/key", get(checkpoints::key))
+        .route(
+            "/api/v1/checkpoints/consistency",
+            get(checkpoints::consistency),
+        )
         .route("/api/v1/event-types", get(audit_logs::event_types))
         .route("/api/v1/{*rest}", axum::routing::any(error::unknown_route))
         .route(

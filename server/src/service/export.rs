@@ -4,10 +4,10 @@
 use super::ingest::validate;
 use super::Services;
 use crate::prometheus::EXPORT_ROWS;
-use crate::store::EventStore;
+use crate::store::{EventStore, StoredCheckpoint};
 use app::model::{
-    Access, Actor, ApiError, AuditEvent, Cursor, EventFilter, EventResult, EventSource,
-    ExportFormat, NewEvent, Permission,
+    Access, Actor, ApiError, AuditEvent, Cursor, ErrorCode, EventFilter, EventResult, EventSource,
+    ExportFormat, InclusionProof, NewEvent, Permission,
 };
 use chrono::Utc;
 use futures::stream::{self, Stream};
@@ -209,21 +209,40 @@ fn push_csv_event(out: &mut Vec<u8>, e: &AuditEvent) {
     push_csv_row(out, cells.iter().map(String::as_str));
 }
 
-/// Renders one chunk of events; `first` says whether any row came before it.
-fn render(format: ExportFormat, events: &[AuditEvent], first: bool) -> Vec<u8> {
+/// An event as JSON; with its inclusion proof as an extra `inclusion` member when it has one
+/// (the offline verifier takes it out before recomputing the event's hash).
+fn event_json(e: &AuditEvent, inclusion: Option<&InclusionProof>) -> String {
+    let mut text = json_text(e);
+    if let Some(inclusion) = inclusion {
+        text.pop();
+        text.push_str(",\"inclusion\":");
+        text.push_str(&json_text(inclusion));
+        text.push('}');
+    }
+    text
+}
+
+/// Renders one chunk of events, with their inclusion proofs when `proofs` holds them (one per
+/// event); `first` says whether any row came before it.
+fn render(
+    format: ExportFormat,
+    events: &[AuditEvent],
+    proofs: &[InclusionProof],
+    first: bool,
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(events.len() * 768);
     for (i, e) in events.iter().enumerate() {
         match format {
             ExportFormat::Csv => push_csv_event(&mut out, e),
             ExportFormat::Ndjson => {
-                out.extend_from_slice(json_text(e).as_bytes());
+                out.extend_from_slice(event_json(e, proofs.get(i)).as_bytes());
                 out.push(b'\n');
             }
             ExportFormat::Json => {
                 if !(first && i == 0) {
                     out.push(b',');
                 }
-                out.extend_from_slice(json_text(e).as_bytes());
+                out.extend_from_slice(event_json(e, proofs.get(i)).as_bytes());
             }
         }
     }
@@ -266,6 +285,7 @@ fn body(
     org_id: i64,
     filter: EventFilter,
     format: ExportFormat,
+    proving: Option<Arc<StoredCheckpoint>>,
     recorder: Recorder,
 ) -> ExportBody {
     Box::pin(stream::unfold(
@@ -273,6 +293,7 @@ fn body(
         move |(step, mut recorder)| {
             let store = store.clone();
             let filter = filter.clone();
+            let proving = proving.clone();
             async move {
                 match step {
                     Step::Start => Some((
@@ -286,7 +307,21 @@ fn body(
                         {
                             Err(e) => Some((Err(ApiError::from(e)), (Step::Done, recorder))),
                             Ok(events) => {
-                                let mut bytes = render(format, &events, first);
+                                let proofs = match &proving {
+                                    Some(checkpoint) => match recorder
+                                        .services
+                                        .inclusion_proofs(org_id, &events, checkpoint)
+                                        .await
+                                    {
+                                        Ok(proofs) => proofs,
+                                        Err(e) => {
+                                            let error = ApiError::from(e);
+                                            return Some((Err(error), (Step::Done, recorder)));
+                                        }
+                                    },
+                                    None => Vec::new(),
+                                };
+                                let mut bytes = render(format, &events, &proofs, first);
                                 let next = match events.last() {
                                     Some(last) if events.len() == CHUNK as usize => {
                                         Step::Rows(Some(Cursor::after(last)), false)
@@ -331,22 +366,47 @@ impl Services {
     /// and `audit_logs:export`. When the last row is out — or the client goes away — the export
     /// is recorded as `export.created` with actor, format, filter and rows. No row leaves
     /// before that record is known to be valid, so no export can go unrecorded for its shape.
+    ///
+    /// With `include_proof` (JSON and NDJSON), each event carries its inclusion proof in the
+    /// latest signed checkpoint as an `inclusion` member, and the export stops at that
+    /// checkpoint: every event in it verifies offline with the server's public key alone.
     pub async fn export(
         &self,
         caller: &Access,
         actor: Actor,
         filter: EventFilter,
         format: ExportFormat,
+        include_proof: bool,
     ) -> Result<Export, ApiError> {
         caller.require(Permission::AuditLogsRead)?;
         caller.require(Permission::AuditLogsExport)?;
         filter.validate()?;
+        if include_proof && format == ExportFormat::Csv {
+            return Err(
+                ApiError::invalid("include_proof needs format json or ndjson")
+                    .with_field("include_proof"),
+            );
+        }
         let (org_id, org_slug) = (caller.org_id, caller.org_slug.as_str());
         validate(
             &export_event(&actor, format, &filter, u64::MAX, true),
             Utc::now(),
         )?;
-        let head = self.stores.events.head_seq(org_id).await?;
+        let mut head = self.stores.events.head_seq(org_id).await?;
+        let proving = match include_proof {
+            true => {
+                let checkpoint = self.latest_checkpoint(org_id).await?.ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::NotFound,
+                        "no checkpoint is signed yet; checkpoints follow within a minute",
+                    )
+                    .with_field("include_proof")
+                })?;
+                head = head.min(checkpoint.tree_size as i64);
+                Some(Arc::new(checkpoint))
+            }
+            false => None,
+        };
         let file_name = file_name(org_slug, &filter, format);
         let recorder = Recorder {
             services: self.clone(),
@@ -368,6 +428,7 @@ impl Services {
                 org_id,
                 snapshot,
                 format,
+                proving,
                 recorder,
             ),
         })

@@ -58,28 +58,38 @@ impl Services {
         Ok((events, seconds))
     }
 
-    /// Indexes what the appends leave behind, until the process ends: woken by each commit,
-    /// and at least every [`IDLE_WAIT`]. Reports its lag every [`REPORT_EVERY`] while behind.
+    /// Indexes what the appends leave behind and keeps the Merkle trees and their checkpoints
+    /// up with them, until the process ends: woken by each commit, and at least every
+    /// [`IDLE_WAIT`]. Reports its lag every [`REPORT_EVERY`] while behind.
     pub async fn run_indexer(self: Arc<Self>) {
         let appended = self.stores.appender.appended();
         let mut reported = Instant::now();
         loop {
+            let proved = self.keep_proofs().await;
             let indexed = indexer::index_pending(&*self.stores.events, indexer::CHUNK).await;
             if reported.elapsed() >= REPORT_EVERY {
                 reported = Instant::now();
                 self.report_lag().await;
             }
-            match indexed {
-                Ok(0) => {
+            match (indexed, proved) {
+                (Ok(0), Ok(0)) => {
                     let _ = tokio::time::timeout(IDLE_WAIT, appended.notified()).await;
                 }
-                Ok(_) => {}
-                Err(error) => {
+                (Ok(_), Ok(_)) => {}
+                (Err(error), _) | (_, Err(error)) => {
                     tracing::error!(%error, "indexing failed; will retry");
                     tokio::time::sleep(IDLE_WAIT).await;
                 }
             }
         }
+    }
+
+    /// Indexes everything the log holds beyond the index, and brings every Merkle tree and
+    /// its checkpoint up to the log; answers how many events it indexed.
+    pub async fn catch_up(&self) -> StoreResult<u64> {
+        let indexed = indexer::catch_up(&*self.stores.events).await?;
+        self.keep_proofs().await?;
+        Ok(indexed)
     }
 
     /// Logs how far the index is behind, when it is.

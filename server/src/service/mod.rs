@@ -13,6 +13,7 @@ mod indexing;
 mod ingest;
 mod members;
 mod passwords;
+mod proofs;
 mod query;
 mod rate_limit;
 mod roles;
@@ -29,6 +30,7 @@ pub use export::CSV_COLUMNS;
 pub use indexing::IndexBehind;
 pub use ingest::MAX_BATCH;
 pub use passwords::generate_password;
+pub use proofs::{CheckpointPolicy, MAX_CHECKPOINTS_PAGE};
 pub use sign_in::{LockoutPolicy, SessionSettings, DEVICE_COOKIE, SESSION_COOKIE};
 pub use tail::Credential;
 pub use verify::VerifyProgress;
@@ -45,16 +47,19 @@ pub struct Services {
     sessions: SessionSettings,
     limits: Arc<RateLimits>,
     verifying: Arc<verify::Verifying>,
+    checkpoints: CheckpointPolicy,
 }
 
 impl Services {
-    /// The services over `stores`, with sessions configured by `sessions`.
-    pub fn new(stores: Stores, sessions: SessionSettings) -> Self {
+    /// The services over `stores`, with sessions configured by `sessions` and checkpoints
+    /// signed as `checkpoints` says.
+    pub fn new(stores: Stores, sessions: SessionSettings, checkpoints: CheckpointPolicy) -> Self {
         Self {
             stores,
             sessions,
             limits: Arc::default(),
             verifying: Arc::default(),
+            checkpoints,
         }
     }
 

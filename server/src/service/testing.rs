@@ -1,7 +1,8 @@
 //! Services over a fresh, temporary SQLite database holding one organization, for unit tests of
 //! the services and of the HTTP surface (in-process, without a server).
 
-use super::{Services, SessionSettings, SESSION_COOKIE};
+use super::{CheckpointPolicy, Services, SessionSettings, SESSION_COOKIE};
+use crate::proof::note::NoteSigner;
 use crate::store::{self, ApiKey, Organization, User};
 use app::api::backend::SessionBackend;
 use app::model::{ClientInfo, Permission, Plan};
@@ -24,7 +25,13 @@ impl TestServices {
         let dir = tempfile::tempdir().expect("temporary directory");
         let database_url = format!("sqlite://{}", dir.path().join("auditrail.db").display());
         let stores = store::open(&database_url).await.expect("open the store");
-        let services = Arc::new(Services::new(stores, SessionSettings::default()));
+        let signer = NoteSigner::generate("auditrail.test").expect("a signing key");
+        let checkpoints = CheckpointPolicy::new(signer);
+        let services = Arc::new(Services::new(
+            stores,
+            SessionSettings::default(),
+            checkpoints,
+        ));
         let org = services
             .create_organization("acme", "Acme", Plan::Pro)
             .await

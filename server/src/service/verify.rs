@@ -1,11 +1,15 @@
 //! Verifying an organization's hash chain: every event's hash recomputed from its stored JSON,
-//! every `prev_hash` link, `seq` contiguous from 1, and the chain head and hourly tallies ending
-//! where the events end. Events are read in `seq` order in keyset chunks (constant memory); each
-//! chunk is hashed on a blocking thread while the next one is read.
+//! every `prev_hash` link, `seq` contiguous from 1, every signed checkpoint's root rebuilt from
+//! the events before it (and its signature checked), and the chain head, the hourly tallies,
+//! the Merkle tree and the latest checkpoint ending where the events end. Events are read in
+//! `seq` order in keyset chunks (constant memory); each chunk is hashed on a blocking thread
+//! while the next one is read.
 
 use super::Services;
 use crate::chain::{self, StoredClaims};
-use crate::store::{ChainLink, TalliedHead};
+use crate::proof::merkle::{Frontier, Hash};
+use crate::proof::note::{Checkpoint, NoteVerifier};
+use crate::store::{event_leaf, ChainLink, StoredCheckpoint, TalliedHead};
 use app::model::{Access, ApiError, ChainVerification, ErrorCode, Permission};
 use chrono::Utc;
 use std::collections::HashSet;
@@ -111,6 +115,7 @@ impl Services {
             .await?
             .ok_or_else(|| ApiError::not_found("organization"))?;
         let total = u64::try_from(head.seq).unwrap_or(0);
+        let verifier = self.checkpoints.signer.verifier();
         let mut walk = Walk::default();
         let mut after = 0;
         let mut hashing: Option<tokio::task::JoinHandle<Vec<Checked>>> = None;
@@ -121,9 +126,22 @@ impl Services {
                     tracing::error!(error = %e, "chain hashing task failed");
                     ApiError::internal()
                 })?;
+                let through = checked.last().map_or(0, |c| c.seq.max(0) as u64);
+                let checkpoints = self
+                    .stores
+                    .proofs
+                    .checkpoints_in(org_id, walk.tree.size(), through)
+                    .await?;
+                let mut checkpoints = checkpoints.iter().peekable();
                 for link in &checked {
                     if let Err(broken) = walk.step(link) {
                         return Ok(Err((walk, broken)));
+                    }
+                    let size = walk.tree.size();
+                    while let Some(checkpoint) = checkpoints.next_if(|c| c.tree_size <= size) {
+                        if let Err(broken) = walk.meet(checkpoint, &verifier) {
+                            return Ok(Err((walk, broken)));
+                        }
                     }
                 }
                 progress(walk.checked, total);
@@ -141,19 +159,25 @@ impl Services {
     }
 }
 
-/// A stored event with its hash recomputed: the CPU work, done off the async threads.
+/// A stored event with its hash recomputed, and its Merkle leaf: the CPU work, done off the
+/// async threads.
 struct Checked {
     seq: i64,
     hash_column: String,
     claims: Result<StoredClaims, String>,
+    /// The leaf of the hash its content bears out (`None` when it has none).
+    leaf: Option<Hash>,
 }
 
 impl From<ChainLink> for Checked {
     fn from(link: ChainLink) -> Self {
+        let claims = chain::stored_claims(&link.data);
+        let leaf = claims.as_ref().ok().and_then(|c| event_leaf(&c.hash));
         Self {
             seq: link.seq,
-            claims: chain::stored_claims(&link.data),
+            claims,
             hash_column: link.hash,
+            leaf,
         }
     }
 }
@@ -164,6 +188,8 @@ struct Walk {
     checked: u64,
     last_seq: i64,
     last_hash: String,
+    /// The Merkle tree of the events walked so far.
+    tree: Frontier,
 }
 
 impl Default for Walk {
@@ -172,6 +198,7 @@ impl Default for Walk {
             checked: 0,
             last_seq: 0,
             last_hash: chain::GENESIS.to_owned(),
+            tree: Frontier::empty(),
         }
     }
 }
@@ -237,9 +264,37 @@ impl Walk {
                 format!("event {seq} was altered: its hash column differs from its stored hash"),
             );
         }
+        let Some(leaf) = event.leaf else {
+            return broken(seq, format!("event {seq} has no valid SHA-256 hash"));
+        };
         self.checked += 1;
         self.last_seq = seq;
         self.last_hash.clone_from(&claims.hash);
+        self.tree.push(leaf);
+        Ok(())
+    }
+
+    /// Checks a signed checkpoint of the events walked so far: signed by this server's key,
+    /// saying what its row says, and its root the root of the tree of those events.
+    fn meet(&self, stored: &StoredCheckpoint, verifier: &NoteVerifier) -> Result<(), Break> {
+        let size = stored.tree_size;
+        let seq = size as i64;
+        let broken = |reason: String| Err(Break { seq, reason });
+        let signed = match Checkpoint::open(&stored.signed_note, verifier) {
+            Ok(signed) => signed,
+            Err(e) => return broken(format!("the checkpoint of {size} events is not valid: {e}")),
+        };
+        if signed.size != size || signed.root != stored.root_hash {
+            return broken(format!(
+                "the checkpoint of {size} events was altered: its signed note says otherwise"
+            ));
+        }
+        if self.tree.size() != size || self.tree.root() != signed.root {
+            return broken(format!(
+                "events up to {seq} do not match the checkpoint signed at {size} events: \
+                 events before it were altered, removed or reordered"
+            ));
+        }
         Ok(())
     }
 
@@ -265,14 +320,25 @@ impl Walk {
                 reason: format!("the chain head's hash is not the hash of event {last}"),
             });
         }
-        let indexed = head.indexed.max(head.tallied);
+        if head.checkpointed > last {
+            return Err(Break {
+                seq: last + 1,
+                reason: format!(
+                    "a checkpoint was signed at {} events but the chain ends at event {last}: \
+                     events were removed and the head rewritten",
+                    head.checkpointed
+                ),
+            });
+        }
+        let indexed = head.indexed.max(head.tallied).max(head.tree_size);
         if indexed > last {
             return Err(Break {
                 seq: last + 1,
                 reason: format!(
-                    "the hourly tallies count {} events and the index reaches event {} but the \
-                     chain ends at event {last}: events were removed and the head rewritten",
-                    head.tallied, head.indexed
+                    "the hourly tallies count {} events, the index reaches event {} and the \
+                     Merkle tree holds {} but the chain ends at event {last}: events were \
+                     removed and the head rewritten",
+                    head.tallied, head.indexed, head.tree_size
                 ),
             });
         }
@@ -342,6 +408,8 @@ mod tests {
             hash: last.hash.clone(),
             indexed: last.seq,
             tallied: last.seq,
+            tree_size: last.seq,
+            checkpointed: 0,
         }
     }
 

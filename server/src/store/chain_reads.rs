@@ -26,9 +26,10 @@ where
     qb
 }
 
-/// `SELECT seq, hash, indexed, tallied` of the organization's chain head, where `indexed` is the
-/// index's position and `tallied` the sum of its hourly action counts (the indexer adds to both
-/// in one transaction).
+/// `SELECT seq, hash, indexed, tallied, tree_size, checkpointed` of the organization's chain
+/// head, where `indexed` is the index's position, `tallied` the sum of its hourly action counts
+/// (the indexer adds to both in one transaction), `tree_size` the Merkle tree's size and
+/// `checkpointed` the size of its latest signed checkpoint: everything that counts the events.
 pub fn head_query<'args, DB: Database>(org_id: i64) -> QueryBuilder<'args, DB>
 where
     for<'a> i64: Encode<'a, DB> + Type<DB>,
@@ -37,7 +38,10 @@ where
         "SELECT h.seq, h.hash, \
          COALESCE((SELECT p.seq FROM index_positions p WHERE p.org_id = h.org_id), 0) AS indexed, \
          CAST(COALESCE((SELECT SUM(c.n) FROM hourly_action_counts c \
-         WHERE c.org_id = h.org_id), 0) AS BIGINT) AS tallied FROM chain_heads h WHERE h.org_id = ",
+         WHERE c.org_id = h.org_id), 0) AS BIGINT) AS tallied, \
+         COALESCE((SELECT t.size FROM merkle_trees t WHERE t.org_id = h.org_id), 0) AS tree_size, \
+         COALESCE((SELECT MAX(k.tree_size) FROM checkpoints k WHERE k.org_id = h.org_id), 0) \
+         AS checkpointed FROM chain_heads h WHERE h.org_id = ",
     );
     qb.push_bind(org_id);
     qb

@@ -19,6 +19,7 @@ mod log;
 mod postgres;
 mod sqlite;
 mod tail;
+mod tree;
 
 use app::model::{Access, AuditEvent, Cursor, EventFilter, Permission, Plan};
 use async_trait::async_trait;
@@ -30,6 +31,7 @@ pub use identity::{IdentityStore, IdentityTx, Invitation, NewInvitation, Pending
 pub use log::{AppendOutcomes, AppendRequest};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+pub use tree::{event_leaf, ProofStore, StoredCheckpoint, TreeState, TreeStore};
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -158,6 +160,10 @@ pub struct TalliedHead {
     pub indexed: i64,
     /// How many events the hourly counts hold.
     pub tallied: i64,
+    /// How many events the Merkle tree holds.
+    pub tree_size: i64,
+    /// The size of the latest signed checkpoint (0 before the first).
+    pub checkpointed: i64,
 }
 
 /// How far an organization's index is behind its log.
@@ -255,6 +261,8 @@ pub struct Stores {
     pub identity: IdentityStore,
     /// Audit events.
     pub events: Arc<dyn EventStore>,
+    /// Each organization's Merkle tree over its events, and its signed checkpoints.
+    pub proofs: Arc<dyn ProofStore>,
     /// Where appends go: into the events' next group commit.
     pub appender: GroupCommit,
 }
@@ -262,21 +270,27 @@ pub struct Stores {
 /// Opens the database a URL names (`sqlite://path`, created if missing, or `postgres://…`) and
 /// brings its schema up to date.
 pub async fn open(database_url: &str) -> StoreResult<Stores> {
-    let events: Arc<dyn EventStore> = if database_url.starts_with("sqlite:") {
-        Arc::new(SqliteStore::connect(database_url).await?)
-    } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
-        Arc::new(PostgresStore::connect(database_url).await?)
-    } else {
-        return Err(StoreError::Database(sqlx::Error::Configuration(
-            "DATABASE_URL must start with sqlite:// or postgres://".into(),
-        )));
-    };
+    let (events, proofs): (Arc<dyn EventStore>, Arc<dyn ProofStore>) =
+        if database_url.starts_with("sqlite:") {
+            let store = SqliteStore::connect(database_url).await?;
+            let proofs = Arc::new(TreeStore::new(store.pool().clone()));
+            (Arc::new(store), proofs)
+        } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
+            let store = PostgresStore::connect(database_url).await?;
+            let proofs = Arc::new(TreeStore::new(store.pool().clone()));
+            (Arc::new(store), proofs)
+        } else {
+            return Err(StoreError::Database(sqlx::Error::Configuration(
+                "DATABASE_URL must start with sqlite:// or postgres://".into(),
+            )));
+        };
     events.migrate().await?;
     let identity = IdentityStore::connect(database_url).await?;
     let appender = GroupCommit::start(events.clone());
     Ok(Stores {
         identity,
         events,
+        proofs,
         appender,
     })
 }

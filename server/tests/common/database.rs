@@ -32,7 +32,8 @@ fn admin(sql: String) {
 pub struct TestDatabase {
     pub url: String,
     postgres_name: Option<String>,
-    _dir: Option<TempDir>,
+    /// Holds the SQLite file, and the checkpoint signing key on either database.
+    dir: TempDir,
 }
 
 impl TestDatabase {
@@ -42,7 +43,7 @@ impl TestDatabase {
         Self {
             url: format!("sqlite://{}", dir.path().join("test.db").display()),
             postgres_name: None,
-            _dir: Some(dir),
+            dir,
         }
     }
 
@@ -57,8 +58,13 @@ impl TestDatabase {
         Self {
             url: format!("{server}/{name}"),
             postgres_name: Some(name),
-            _dir: None,
+            dir: tempfile::tempdir().expect("temp dir"),
         }
+    }
+
+    /// Where a server on this database keeps its checkpoint signing key.
+    pub fn signing_key_file(&self) -> std::path::PathBuf {
+        self.dir.path().join("signing-key")
     }
 
     /// Whether this is a PostgreSQL database (else SQLite).

@@ -8,7 +8,8 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, SET_COOKIE, USER_A
 use axum::http::Request;
 use axum::Router;
 use serde_json::Value;
-use server::service::{Services, SessionSettings};
+use server::proof::note::NoteSigner;
+use server::service::{CheckpointPolicy, Services, SessionSettings};
 use server::store::Organization;
 use std::path::Path;
 use std::sync::Arc;
@@ -27,7 +28,17 @@ impl App {
     pub async fn start() -> Self {
         let database = TestDatabase::from_env();
         let stores = server::store::open(&database.url).await.expect("open");
-        let services = Arc::new(Services::new(stores, SessionSettings::default()));
+        let signer = NoteSigner::generate("auditrail.test").expect("a signing key");
+        // A checkpoint whenever the tree grew, so tests meet checkpoints at every size.
+        let checkpoints = CheckpointPolicy {
+            every_events: 1,
+            ..CheckpointPolicy::new(signer)
+        };
+        let services = Arc::new(Services::new(
+            stores,
+            SessionSettings::default(),
+            checkpoints,
+        ));
         let router = server::http::router(
             services.clone(),
             Path::new("no-web-app"),

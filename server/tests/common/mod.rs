@@ -33,7 +33,7 @@ impl TestServer {
     /// `AUDITRAIL_TEST_DATABASE=postgres`.
     pub fn start() -> Self {
         let database = TestDatabase::from_env();
-        let (child, base, log) = serve(&database.url);
+        let (child, base, log) = serve(&database);
         Self {
             base,
             http: reqwest::Client::new(),
@@ -48,13 +48,13 @@ impl TestServer {
     pub fn kill_and_restart(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let (child, base, log) = serve(&self.database.url);
+        let (child, base, log) = serve(&self.database);
         (self.child, self.base, self.log) = (child, base, log);
     }
 
     /// A second server process on the same database, as behind a load balancer.
     pub fn peer(&self) -> Peer {
-        let (child, base, _) = serve(&self.database.url);
+        let (child, base, _) = serve(&self.database);
         Peer { base, child }
     }
 
@@ -63,6 +63,10 @@ impl TestServer {
         let out = Command::new(binary())
             .args(args)
             .env("DATABASE_URL", &self.database.url)
+            .env(
+                "AUDITRAIL_SIGNING_KEY_FILE",
+                self.database.signing_key_file(),
+            )
             .output()
             .expect("run auditrail");
         assert!(
@@ -199,7 +203,8 @@ impl TestServer {
 }
 
 /// Starts `auditrail serve` on an ephemeral port; answers the process, its base URL and its log.
-fn serve(database_url: &str) -> (Child, String, Log) {
+/// It signs a checkpoint whenever its tree grows, so tests meet checkpoints at every size.
+fn serve(database: &TestDatabase) -> (Child, String, Log) {
     let mut child = Command::new(binary())
         .args([
             "serve",
@@ -208,7 +213,9 @@ fn serve(database_url: &str) -> (Child, String, Log) {
             "--assets-dir",
             "no-web-app",
         ])
-        .env("DATABASE_URL", database_url)
+        .env("DATABASE_URL", &database.url)
+        .env("AUDITRAIL_SIGNING_KEY_FILE", database.signing_key_file())
+        .env("AUDITRAIL_CHECKPOINT_EVERY_EVENTS", "1")
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

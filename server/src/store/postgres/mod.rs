@@ -36,6 +36,11 @@ impl PostgresStore {
             .await?;
         Ok(Self { pool })
     }
+
+    /// The connection pool, for the stores that share the database.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
 }
 
 #[async_trait]

@@ -44,6 +44,11 @@ impl SqliteStore {
             .await?;
         Ok(Self { pool })
     }
+
+    /// The connection pool, for the stores that share the database.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
 }
 
 /// Unix microseconds, the stored form of every time.
