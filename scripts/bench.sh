@@ -54,3 +54,9 @@ echo "### Verify ($EVENTS events, SQLite)"
 echo
 echo "### Verify ($EVENTS events, PostgreSQL)"
 "$BIN/auditrail-bench" verify --database-url "$PG_SERVER/$PG_DB"
+echo
+echo "### Proofs ($EVENTS events, SQLite)"
+"$BIN/auditrail-bench" proofs --database-url "sqlite://$SQLITE_DB"
+echo
+echo "### Proofs ($EVENTS events, PostgreSQL)"
+"$BIN/auditrail-bench" proofs --database-url "$PG_SERVER/$PG_DB"

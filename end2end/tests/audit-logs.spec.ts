@@ -59,6 +59,10 @@ test('a row opens its detail and close returns to the table', async ({ page }) =
   await expect(dialog.locator('dl.detail-list code').first()).toHaveText(action);
   // Who handed the event in (an API key, Auditrail itself, or an operator command) is shown.
   await expect(dialog.getByText('Recorded from')).toBeVisible();
+  // Its inclusion in the latest signed checkpoint, proved by the server.
+  await expect(dialog.getByText(/Included in the signed checkpoint of \d+ events/)).toBeVisible();
+  await dialog.getByText('Signed checkpoint').click();
+  await expect(dialog.locator('details.signed-checkpoint pre')).toContainText('/acme');
   await dialog.getByRole('button', { name: 'Close' }).click();
   await expect(dialog).toBeHidden();
   await expect(page).toHaveURL(/\/audit-logs$/);

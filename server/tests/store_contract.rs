@@ -1005,6 +1005,20 @@ async fn merkle_trees_follow_each_chain_and_answer_every_proof_range(url: &str) 
             assert_eq!(stored_root(&*proofs, a.id, range).await, expected);
         }
     }
+    // Every proof of every event at once, as an export of a whole chunk asks for them.
+    let ranges: Vec<_> = (0..83)
+        .flat_map(|i| merkle::inclusion_ranges(i, 83))
+        .collect();
+    let parts: Vec<_> = ranges
+        .iter()
+        .flat_map(|r| merkle::subtrees_of_range(r.start, r.end))
+        .collect();
+    let hashes = proofs.subtree_hashes(a.id, &parts).await.unwrap();
+    assert_eq!(hashes.len(), parts.len());
+    for (part, hash) in parts.iter().zip(&hashes) {
+        let range = part.begin()..part.end();
+        assert_eq!(*hash, reference_root(&events, range), "{part:?}");
+    }
     for (old, new) in [(1, 83), (16, 48), (17, 83), (64, 80)] {
         for range in merkle::consistency_ranges(old, new) {
             let expected = reference_root(&events, range.clone());

@@ -2,7 +2,7 @@
 
 use crate::model::{
     Activity, ApiError, AuditEvent, ChainVerification, EventFilter, EventPage, EventQuery,
-    KnownActor,
+    InclusionProof, KnownActor,
 };
 use leptos::server;
 use leptos::server_fn::codec::Json;
@@ -30,6 +30,14 @@ pub async fn activity_histogram(filter: EventFilter) -> Result<Activity, ApiErro
 pub async fn get_event(id: String) -> Result<AuditEvent, ApiError> {
     use super::context::signed_in;
     signed_in(|ctx, me| async move { ctx.backend.event(&me, &id).await }).await
+}
+
+/// The proof that an event is in the organization's latest signed checkpoint (checked by the
+/// server before it answers); `None` while no checkpoint holds it yet.
+#[server(endpoint = "audit_logs/inclusion", input = Json)]
+pub async fn event_inclusion(id: String) -> Result<Option<InclusionProof>, ApiError> {
+    use super::context::signed_in;
+    signed_in(|ctx, me| async move { ctx.backend.inclusion(&me, &id).await }).await
 }
 
 /// The organization's actors whose label contains `text` (case-insensitive), most active first,

@@ -4,8 +4,9 @@
 
 use crate::model::{
     Activity, ApiError, ApiKeySummary, AuditEvent, ChainVerification, ClientInfo, CreatedApiKey,
-    CreatedInvitation, EventFilter, EventPage, EventQuery, InvitationPreview, InvitationSummary,
-    KnownActor, MemberSummary, Permission, Requester, RoleSummary, SavedView, Viewer,
+    CreatedInvitation, EventFilter, EventPage, EventQuery, InclusionProof, InvitationPreview,
+    InvitationSummary, KnownActor, MemberSummary, Permission, Requester, RoleSummary, SavedView,
+    Viewer,
 };
 use async_trait::async_trait;
 
@@ -66,6 +67,13 @@ pub trait AuditLogBackend: Send + Sync + 'static {
 
     /// One event of the caller's organization (the service checks `audit_logs:read`).
     async fn event(&self, requester: &Requester, id: &str) -> Result<AuditEvent, ApiError>;
+
+    /// The proof that an event is in the latest signed checkpoint, if one holds it yet.
+    async fn inclusion(
+        &self,
+        requester: &Requester,
+        id: &str,
+    ) -> Result<Option<InclusionProof>, ApiError>;
 
     /// The latest recorded verification of the caller's organization's chain.
     async fn chain_status(

@@ -82,10 +82,11 @@ fn verifier(key: &str) -> Result<NoteVerifier, String> {
 
 fn offline(args: Args) -> CliResult {
     let key = verifier(args.key.as_deref().unwrap_or_default())?;
+    // A signed note ends in exactly one newline; tools that save it add or drop one.
     let checkpoints = args
         .checkpoints
         .iter()
-        .map(|path| read(path))
+        .map(|path| read(path).map(|note| format!("{}\n", note.trim_end())))
         .collect::<Result<Vec<_>, _>>()?;
     match (&args.export, &args.consistency) {
         (Some(export), None) => {

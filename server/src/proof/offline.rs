@@ -64,25 +64,26 @@ fn exported_event(mut fields: Map<String, Value>) -> Result<ExportedEvent, Strin
     })
 }
 
-/// The events of an export as they are read: where each is (line or position) and its fields.
-type ExportObjects = Box<dyn Iterator<Item = Result<(usize, Map<String, Value>), Refuted>>>;
+/// The events of an export as they are read: where each is ("line 12", "element 3") and its
+/// fields.
+type ExportObjects = Box<dyn Iterator<Item = Result<(String, Map<String, Value>), Refuted>>>;
 
 /// The export's events, one JSON object per line (NDJSON) or one JSON array (JSON).
 fn export_objects(mut reader: impl BufRead + 'static) -> Result<ExportObjects, Refuted> {
     let start = reader
         .fill_buf()
         .map_err(|e| Refuted(format!("the export cannot be read: {e}")))?;
-    let object = |at: usize, value: Value| match value {
+    let object = |at: String, value: Value| match value {
         Value::Object(fields) => Ok((at, fields)),
-        _ => Err(Refuted(format!(
-            "event {at} of the export is not a JSON object"
-        ))),
+        _ => Err(Refuted(format!("{at} of the export is not a JSON object"))),
     };
     if start.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
         let all: Vec<Value> = serde_json::from_reader(reader)
             .map_err(|e| Refuted(format!("the JSON export cannot be read: {e}")))?;
         let events = all.into_iter().enumerate();
-        return Ok(Box::new(events.map(move |(i, v)| object(i + 1, v))));
+        return Ok(Box::new(
+            events.map(move |(i, v)| object(format!("element {}", i + 1), v)),
+        ));
     }
     let lines = reader.lines().enumerate().filter_map(move |(i, line)| {
         let at = i + 1;
@@ -92,7 +93,7 @@ fn export_objects(mut reader: impl BufRead + 'static) -> Result<ExportObjects, R
             Ok(line) => Some(
                 serde_json::from_str::<Value>(&line)
                     .map_err(|e| Refuted(format!("line {at} is not JSON: {e}")))
-                    .and_then(|v| object(at, v)),
+                    .and_then(|v| object(format!("line {at}"), v)),
             ),
         }
     });
@@ -139,7 +140,7 @@ pub fn verify_export(
     let mut leaves: Vec<(i64, Hash)> = Vec::new();
     for item in export_objects(export)? {
         let (at, fields) = item?;
-        let event = exported_event(fields).map_err(|why| Refuted(format!("event {at}: {why}")))?;
+        let event = exported_event(fields).map_err(|why| Refuted(format!("{at}: {why}")))?;
         events += 1;
         let Some(inclusion) = &event.inclusion else {
             leaves.push((event.seq, event.leaf));
@@ -158,6 +159,11 @@ pub fn verify_export(
         if !used.contains(&proved) {
             used.push(proved);
         }
+    }
+    if events == 0 {
+        return Err(Refuted(
+            "the export holds no events: there is nothing to verify".into(),
+        ));
     }
     if leaves.is_empty() {
         return Ok(ExportVerified {

@@ -4,7 +4,7 @@ use super::Services;
 use app::api::backend::AuditLogBackend;
 use app::model::{
     Activity, ApiError, AuditEvent, ChainVerification, EventFilter, EventPage, EventQuery,
-    KnownActor, Requester, SavedView,
+    InclusionProof, KnownActor, Requester, SavedView,
 };
 use async_trait::async_trait;
 
@@ -53,6 +53,14 @@ impl AuditLogBackend for Services {
 
     async fn event(&self, requester: &Requester, id: &str) -> Result<AuditEvent, ApiError> {
         Services::event(self, &requester.viewer.access, id).await
+    }
+
+    async fn inclusion(
+        &self,
+        requester: &Requester,
+        id: &str,
+    ) -> Result<Option<InclusionProof>, ApiError> {
+        Services::latest_inclusion(self, &requester.viewer.access, id).await
     }
 
     async fn chain_status(

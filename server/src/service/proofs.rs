@@ -190,6 +190,29 @@ impl Services {
         event_id: &str,
         size: Option<u64>,
     ) -> Result<InclusionProof, ApiError> {
+        self.inclusion(caller, event_id, size)
+            .await?
+            .ok_or_else(not_checkpointed_yet)
+    }
+
+    /// The proof that event `event_id` is in the latest checkpoint; `None` while no checkpoint
+    /// holds it yet.
+    pub async fn latest_inclusion(
+        &self,
+        caller: &Access,
+        event_id: &str,
+    ) -> Result<Option<InclusionProof>, ApiError> {
+        self.inclusion(caller, event_id, None).await
+    }
+
+    /// The proof that event `event_id` is in the checkpoint of `size` events, or in the latest
+    /// one (`None` when that does not hold it yet).
+    async fn inclusion(
+        &self,
+        caller: &Access,
+        event_id: &str,
+        size: Option<u64>,
+    ) -> Result<Option<InclusionProof>, ApiError> {
         caller.require(Permission::AuditLogsRead)?;
         let org_id = caller.org_id;
         let event = self
@@ -198,35 +221,35 @@ impl Services {
             .event_by_id(org_id, event_id)
             .await?
             .ok_or_else(|| ApiError::not_found("event"))?;
-        let proofs = &self.stores.proofs;
-        let checkpoint = match size {
-            Some(size) => proofs.checkpoint(org_id, size).await?.ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::NotFound,
-                    format!("no checkpoint has a tree of {size} events"),
-                )
-                .with_field("size")
-            })?,
-            None => self
-                .latest_checkpoint(org_id)
-                .await?
-                .ok_or_else(|| not_checkpointed_yet(event.seq))?,
-        };
         let index = (event.seq - 1) as u64;
-        if index >= checkpoint.tree_size {
-            return Err(match size {
-                Some(size) => ApiError::invalid(format!(
-                    "event {} came after the checkpoint of {size} events",
-                    event.seq
-                ))
-                .with_field("size"),
-                None => not_checkpointed_yet(event.seq),
-            });
-        }
+        let checkpoint = match size {
+            Some(size) => {
+                let checkpoint = self.stores.proofs.checkpoint(org_id, size).await?;
+                let checkpoint = checkpoint.ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::NotFound,
+                        format!("no checkpoint has a tree of {size} events"),
+                    )
+                    .with_field("size")
+                })?;
+                if index >= size {
+                    return Err(ApiError::invalid(format!(
+                        "event {} came after the checkpoint of {size} events",
+                        event.seq
+                    ))
+                    .with_field("size"));
+                }
+                checkpoint
+            }
+            None => match self.latest_checkpoint(org_id).await? {
+                Some(latest) if index < latest.tree_size => latest,
+                _ => return Ok(None),
+            },
+        };
         let mut proofs = self
             .inclusion_proofs(org_id, std::slice::from_ref(&event), &checkpoint)
             .await?;
-        Ok(proofs.remove(0))
+        Ok(proofs.pop())
     }
 
     /// The inclusion proofs of `events` (all within `checkpoint`), read in one go; each is
@@ -308,9 +331,9 @@ impl Services {
     }
 }
 
-fn not_checkpointed_yet(seq: i64) -> ApiError {
+fn not_checkpointed_yet() -> ApiError {
     ApiError::new(
         ErrorCode::NotFound,
-        format!("event {seq} is in no signed checkpoint yet; checkpoints follow within a minute"),
+        "the event is in no signed checkpoint yet; checkpoints follow within a minute",
     )
 }

@@ -9,6 +9,7 @@ use super::{StoreError, StoreResult};
 use crate::proof::merkle::{self, Frontier, Hash, Subtree};
 use async_trait::async_trait;
 use sqlx::{Encode, Pool, QueryBuilder, Type};
+use std::collections::{BTreeSet, HashMap};
 
 /// Subtrees below this level (fewer than 16 leaves) are not stored but recomputed from at most
 /// 15 event hashes: an eighth of a row per event instead of one.
@@ -394,8 +395,11 @@ pub fn event_leaf(hex_hash: &str) -> Option<Hash> {
     Some(merkle::leaf_hash(&bytes))
 }
 
-/// The hash of each subtree: stored ones read in one statement, smaller ones recomputed from
-/// their leaves.
+/// Subtrees or leaf blocks asked for per statement (each adds one condition).
+const READ_BATCH: usize = 100;
+
+/// The hash of each subtree: stored ones read by the hundred, smaller ones recomputed from
+/// the leaves of their 16-leaf blocks, read by the hundred blocks.
 async fn subtree_hashes<DB>(
     conn: &mut DB::Connection,
     org_id: i64,
@@ -407,21 +411,62 @@ where
     (i64, String): Answer<DB>,
     (i64, i64, Vec<u8>): Answer<DB>,
 {
-    let stored: Vec<&Subtree> = subtrees
+    let (stored, small): (BTreeSet<Subtree>, BTreeSet<Subtree>) = subtrees
         .iter()
-        .filter(|s| s.level >= LOWEST_STORED_LEVEL)
+        .partition(|s| s.level >= LOWEST_STORED_LEVEL);
+    let nodes = stored_nodes::<DB>(conn, org_id, &stored).await?;
+    let blocks: BTreeSet<u64> = small
+        .iter()
+        .map(|s| s.begin() >> LOWEST_STORED_LEVEL)
         .collect();
-    let mut found = std::collections::HashMap::new();
-    if !stored.is_empty() {
+    let leaves = block_leaves::<DB>(conn, org_id, &blocks).await?;
+    subtrees
+        .iter()
+        .map(|subtree| {
+            if subtree.level >= LOWEST_STORED_LEVEL {
+                return nodes.get(subtree).copied().ok_or_else(|| {
+                    StoreError::Corrupt(format!(
+                        "the tree has no node for leaves {}..{}",
+                        subtree.begin(),
+                        subtree.end()
+                    ))
+                });
+            }
+            let hashes = (subtree.begin()..subtree.end())
+                .map(|index| leaves.get(&index).copied())
+                .collect::<Option<Vec<Hash>>>()
+                .ok_or_else(|| {
+                    StoreError::Corrupt(format!(
+                        "the log does not hold leaves {}..{}",
+                        subtree.begin(),
+                        subtree.end()
+                    ))
+                })?;
+            Ok(merkle::root(&hashes))
+        })
+        .collect()
+}
+
+/// The stored hashes of `subtrees` (all from [`LOWEST_STORED_LEVEL`] up) that exist.
+async fn stored_nodes<DB>(
+    conn: &mut DB::Connection,
+    org_id: i64,
+    subtrees: &BTreeSet<Subtree>,
+) -> StoreResult<HashMap<Subtree, Hash>>
+where
+    DB: LogDatabase,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    (i64, i64, Vec<u8>): Answer<DB>,
+{
+    let mut found = HashMap::with_capacity(subtrees.len());
+    let subtrees: Vec<&Subtree> = subtrees.iter().collect();
+    for batch in subtrees.chunks(READ_BATCH) {
         let mut query =
             QueryBuilder::<DB>::new("SELECT level, idx, hash FROM merkle_nodes WHERE org_id = ");
         query.push_bind(org_id).push(" AND (");
-        for (i, subtree) in stored.iter().enumerate() {
-            if i > 0 {
-                query.push(" OR ");
-            }
+        for (i, subtree) in batch.iter().enumerate() {
             query
-                .push("(level = ")
+                .push(if i == 0 { "(level = " } else { " OR (level = " })
                 .push_bind(i64::from(subtree.level))
                 .push(" AND idx = ")
                 .push_bind(subtree.index as i64)
@@ -429,33 +474,51 @@ where
         }
         query.push(")");
         let rows: Vec<(i64, i64, Vec<u8>)> = DB::fetch_all(conn, query).await?;
-        for (level, idx, hash) in rows {
-            found.insert((level, idx), stored_hash(hash)?);
+        for (level, index, hash) in rows {
+            let subtree = Subtree {
+                level: level as u32,
+                index: index as u64,
+            };
+            found.insert(subtree, stored_hash(hash)?);
         }
     }
-    let mut hashes = Vec::with_capacity(subtrees.len());
-    for subtree in subtrees {
-        let hash = if subtree.level >= LOWEST_STORED_LEVEL {
-            *found
-                .get(&(i64::from(subtree.level), subtree.index as i64))
-                .ok_or_else(|| {
-                    StoreError::Corrupt(format!(
-                        "the tree has no node for leaves {}..{}",
-                        subtree.begin(),
-                        subtree.end()
-                    ))
-                })?
-        } else {
-            let (begin, end) = (subtree.begin() as i64, subtree.end() as i64);
-            let leaves = leaf_hashes::<DB>(conn, org_id, begin, end).await?;
-            if leaves.len() as i64 != end - begin {
-                return Err(StoreError::Corrupt(format!(
-                    "the log does not hold leaves {begin}..{end}"
-                )));
-            }
-            merkle::root(&leaves)
-        };
-        hashes.push(hash);
+    Ok(found)
+}
+
+/// The leaf hashes (by leaf index) of the 16-leaf `blocks` the log holds.
+async fn block_leaves<DB>(
+    conn: &mut DB::Connection,
+    org_id: i64,
+    blocks: &BTreeSet<u64>,
+) -> StoreResult<HashMap<u64, Hash>>
+where
+    DB: LogDatabase,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    (i64, String): Answer<DB>,
+{
+    let mut leaves = HashMap::new();
+    let blocks: Vec<u64> = blocks.iter().copied().collect();
+    for batch in blocks.chunks(READ_BATCH) {
+        let mut query = QueryBuilder::<DB>::new("SELECT seq, hash FROM event_log WHERE org_id = ");
+        query.push_bind(org_id).push(" AND (");
+        for (i, block) in batch.iter().enumerate() {
+            // Leaves 16b .. 16b + 15 are the events with seq 16b + 1 .. 16b + 16.
+            let after = (block << LOWEST_STORED_LEVEL) as i64;
+            query
+                .push(if i == 0 { "(seq > " } else { " OR (seq > " })
+                .push_bind(after)
+                .push(" AND seq <= ")
+                .push_bind(after + (1 << LOWEST_STORED_LEVEL))
+                .push(")");
+        }
+        query.push(")");
+        let rows: Vec<(i64, String)> = DB::fetch_all(conn, query).await?;
+        for (seq, hash) in rows {
+            let leaf = event_leaf(&hash).ok_or_else(|| {
+                StoreError::Corrupt(format!("event {seq} has no valid SHA-256 hash"))
+            })?;
+            leaves.insert((seq - 1) as u64, leaf);
+        }
     }
-    Ok(hashes)
+    Ok(leaves)
 }

@@ -1,6 +1,7 @@
-//! The detail drawer of one event: every field, changes before → after, raw JSON, chain.
+//! The detail drawer of one event: every field, changes before → after, raw JSON, chain, and
+//! its inclusion in the latest signed checkpoint.
 
-use crate::api::audit_logs::get_event;
+use crate::api::audit_logs::{event_inclusion, get_event};
 use crate::model::AuditEvent;
 use crate::ui::components::events_table::ResultBadge;
 use crate::ui::components::CopyButton;
@@ -112,12 +113,41 @@ fn details_view(e: &AuditEvent) -> impl IntoView {
                 <dt>"Previous hash"</dt><dd>{e.prev_hash.clone()}</dd>
                 <dt>"Hash"</dt><dd>{e.hash.clone()}</dd>
             </dl>
+            <Inclusion id=e.id.clone() />
         </section>
         <section class="drawer-section">
             <h3>"Raw JSON"</h3>
             <CopyButton text=raw.clone() label="Copy JSON" />
             <pre class="raw-json">{raw}</pre>
         </section>
+    }
+}
+
+/// Whether the event is in the latest signed checkpoint (the server checks the proof before it
+/// answers; `auditrail verify --offline` checks it without trusting the server).
+#[component]
+fn Inclusion(id: String) -> impl IntoView {
+    let proof = LocalResource::new(move || event_inclusion(id.clone()));
+    move || {
+        match proof.get() {
+        None => view! { <p class="state state-loading" role="status">"Checking its inclusion…"</p> }
+            .into_any(),
+        Some(Err(e)) => view! { <p class="state state-error" role="alert">{e.message}</p> }.into_any(),
+        Some(Ok(None)) => view! {
+            <p class="inclusion pending">"Not in a signed checkpoint yet: checkpoints follow within a minute."</p>
+        }
+        .into_any(),
+        Some(Ok(Some(p))) => view! {
+            <p class="inclusion included">
+                {format!("✓ Included in the signed checkpoint of {} events (leaf {}).", p.tree_size, p.leaf_index)}
+            </p>
+            <details class="signed-checkpoint">
+                <summary>"Signed checkpoint"</summary>
+                <pre class="raw-json">{p.checkpoint}</pre>
+            </details>
+        }
+        .into_any(),
+    }
     }
 }
 

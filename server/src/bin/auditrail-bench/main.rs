@@ -4,6 +4,7 @@
 
 mod export;
 mod ingest;
+mod proofs;
 mod query;
 mod server_process;
 mod verify;
@@ -28,6 +29,8 @@ enum Command {
     Query(query::Args),
     /// `auditrail verify` over a seeded log against reading the same rows and plain SHA-256.
     Verify(verify::Args),
+    /// Inclusion and consistency proof latency on a seeded log, and the tree's build rate.
+    Proofs(proofs::Args),
 }
 
 #[tokio::main]
@@ -37,5 +40,6 @@ async fn main() {
         Command::Export(args) => export::run(args).await,
         Command::Query(args) => query::run(args).await,
         Command::Verify(args) => verify::run(args).await,
+        Command::Proofs(args) => proofs::run(args).await,
     }
 }
