@@ -25,10 +25,14 @@ pub fn link_hash(prev_hash: &str, event: &AuditEvent) -> String {
 fn hash_fields(prev_hash: &str, mut fields: Map<String, Value>) -> String {
     fields.remove("prev_hash");
     fields.remove("hash");
-    let canonical = Value::Object(fields).to_string();
     let mut digest = Sha256::new();
     digest.update(prev_hash.as_bytes());
-    digest.update(canonical.as_bytes());
+    // Written straight into the hash: the bytes of `Value::to_string`, without building them.
+    if serde_json::to_writer(&mut digest, &Value::Object(fields)).is_err() {
+        // Never: a `Value` always serialises, and the hash never fails to take bytes. An
+        // empty hash matches no stored one.
+        return String::new();
+    }
     hex::encode(digest.finalize())
 }
 

@@ -395,7 +395,7 @@ pub fn event_leaf(hex_hash: &str) -> Option<Hash> {
     Some(merkle::leaf_hash(&bytes))
 }
 
-/// Subtrees or leaf blocks asked for per statement (each adds one condition).
+/// Subtrees or leaf blocks asked for per statement (each a `SELECT` of a `UNION ALL`).
 const READ_BATCH: usize = 100;
 
 /// The hash of each subtree: stored ones read by the hundred, smaller ones recomputed from
@@ -461,18 +461,21 @@ where
     let mut found = HashMap::with_capacity(subtrees.len());
     let subtrees: Vec<&Subtree> = subtrees.iter().collect();
     for batch in subtrees.chunks(READ_BATCH) {
-        let mut query =
-            QueryBuilder::<DB>::new("SELECT level, idx, hash FROM merkle_nodes WHERE org_id = ");
-        query.push_bind(org_id).push(" AND (");
+        // One primary-key lookup per node: an `OR` of them lets SQLite scan the organization's
+        // nodes instead (38 ms at 1M events).
+        let mut query = QueryBuilder::<DB>::new("");
         for (i, subtree) in batch.iter().enumerate() {
+            if i > 0 {
+                query.push(" UNION ALL ");
+            }
             query
-                .push(if i == 0 { "(level = " } else { " OR (level = " })
+                .push("SELECT level, idx, hash FROM merkle_nodes WHERE org_id = ")
+                .push_bind(org_id)
+                .push(" AND level = ")
                 .push_bind(i64::from(subtree.level))
                 .push(" AND idx = ")
-                .push_bind(subtree.index as i64)
-                .push(")");
+                .push_bind(subtree.index as i64);
         }
-        query.push(")");
         let rows: Vec<(i64, i64, Vec<u8>)> = DB::fetch_all(conn, query).await?;
         for (level, index, hash) in rows {
             let subtree = Subtree {
@@ -499,19 +502,21 @@ where
     let mut leaves = HashMap::new();
     let blocks: Vec<u64> = blocks.iter().copied().collect();
     for batch in blocks.chunks(READ_BATCH) {
-        let mut query = QueryBuilder::<DB>::new("SELECT seq, hash FROM event_log WHERE org_id = ");
-        query.push_bind(org_id).push(" AND (");
+        let mut query = QueryBuilder::<DB>::new("");
         for (i, block) in batch.iter().enumerate() {
+            if i > 0 {
+                query.push(" UNION ALL ");
+            }
             // Leaves 16b .. 16b + 15 are the events with seq 16b + 1 .. 16b + 16.
             let after = (block << LOWEST_STORED_LEVEL) as i64;
             query
-                .push(if i == 0 { "(seq > " } else { " OR (seq > " })
+                .push("SELECT seq, hash FROM event_log WHERE org_id = ")
+                .push_bind(org_id)
+                .push(" AND seq > ")
                 .push_bind(after)
                 .push(" AND seq <= ")
-                .push_bind(after + (1 << LOWEST_STORED_LEVEL))
-                .push(")");
+                .push_bind(after + (1 << LOWEST_STORED_LEVEL));
         }
-        query.push(")");
         let rows: Vec<(i64, String)> = DB::fetch_all(conn, query).await?;
         for (seq, hash) in rows {
             let leaf = event_leaf(&hash).ok_or_else(|| {
