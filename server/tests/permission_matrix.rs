@@ -60,6 +60,10 @@ fn calls() -> Vec<(Call, Need)> {
         (F("audit_logs/activity", json!({"filter": {}})), READ),
         (F("audit_logs/actors", json!({"text": "acme"})), READ),
         (F("audit_logs/get", json!({"id": "no-such-event"})), READ),
+        (
+            F("audit_logs/inclusion", json!({"id": "no-such-event"})),
+            READ,
+        ),
         (F("saved_views/list", json!({})), READ),
         (
             F("saved_views/save", json!({"name": "", "search": ""})),
@@ -117,6 +121,10 @@ fn calls() -> Vec<(Call, Need)> {
         (R("/api/v1/audit-logs"), READ),
         (R("/api/v1/audit-logs/no-such-event"), READ),
         (R("/api/v1/event-types"), READ),
+        (R("/api/v1/audit-logs/no-such-event/proof"), READ),
+        (R("/api/v1/checkpoints"), READ),
+        (R("/api/v1/checkpoints/key"), READ),
+        (R("/api/v1/checkpoints/consistency?from=1&to=1"), READ),
         (R("/api/v1/audit-logs/stream"), READ),
         (
             R("/api/v1/audit-logs/export?format=csv"),
