@@ -61,7 +61,7 @@ test('a row opens its detail and close returns to the table', async ({ page }) =
   await expect(dialog.getByText('Recorded from')).toBeVisible();
   // Its inclusion in the latest signed checkpoint, proved by the server.
   await expect(dialog.getByText(/Included in the signed checkpoint of \d+ events/)).toBeVisible();
-  await dialog.getByText('Signed checkpoint').click();
+  await dialog.getByText('Signed checkpoint', { exact: true }).click();
   await expect(dialog.locator('details.signed-checkpoint pre')).toContainText('/acme');
   await dialog.getByRole('button', { name: 'Close' }).click();
   await expect(dialog).toBeHidden();

@@ -42,8 +42,8 @@ async fn export_csv(base: &str, key: &str) -> (u64, f64, f64) {
     )
 }
 
-/// Dumps the same rows, newest first, with `sqlite3 -csv` into a pipe read as fast as it comes;
-/// answers (rows, seconds).
+/// Dumps the same rows in the export's order (`seq`) with `sqlite3 -csv` into a pipe read as fast
+/// as it comes; answers (rows, seconds).
 fn sqlite3_dump(database: &std::path::Path) -> (u64, f64) {
     let start = Instant::now();
     let mut child = Command::new("sqlite3")
@@ -53,7 +53,7 @@ fn sqlite3_dump(database: &std::path::Path) -> (u64, f64) {
             "SELECT e.id, e.seq, e.occurred_at, e.action, e.category, e.actor_type, e.actor_id, \
              e.actor_label, e.ip, e.environment, e.result, l.hash, l.data FROM events e \
              JOIN event_log l ON l.org_id = e.org_id AND l.seq = e.seq \
-             ORDER BY e.org_id, e.occurred_at DESC, e.id DESC",
+             ORDER BY l.org_id, l.seq",
         )
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
