@@ -59,13 +59,18 @@ test('a row opens its detail and close returns to the table', async ({ page }) =
   await expect(dialog.locator('dl.detail-list code').first()).toHaveText(action);
   // Who handed the event in (an API key, Auditrail itself, or an operator command) is shown.
   await expect(dialog.getByText('Recorded from')).toBeVisible();
-  // Its inclusion in the latest signed checkpoint, proved by the server.
-  await expect(dialog.getByText(/Included in the signed checkpoint of \d+ events/)).toBeVisible();
-  await dialog.getByText('Signed checkpoint', { exact: true }).click();
-  await expect(dialog.locator('details.signed-checkpoint pre')).toContainText('/acme');
   await dialog.getByRole('button', { name: 'Close' }).click();
   await expect(dialog).toBeHidden();
   await expect(page).toHaveURL(/\/audit-logs$/);
+});
+
+test('an event shows its inclusion in the latest signed checkpoint', async ({ page }) => {
+  // The page's oldest row: long in a checkpoint, whatever other specs are appending meanwhile.
+  await page.getByRole('table', { name: 'Audit events' }).locator('tbody tr').last().click();
+  const dialog = page.getByRole('dialog', { name: 'Event details' });
+  await expect(dialog.getByText(/Included in the signed checkpoint of \d+ events/)).toBeVisible();
+  await dialog.getByText('Signed checkpoint', { exact: true }).click();
+  await expect(dialog.locator('details.signed-checkpoint pre')).toContainText('/acme');
 });
 
 test('a row opens with the keyboard too', async ({ page }) => {
