@@ -21,6 +21,8 @@ pub const OWN_EVENTS_PENDING: &str = "auditrail_own_events_pending";
 pub const INDEX_LAG_EVENTS: &str = "auditrail_index_lag_events";
 /// Seconds since the oldest event not yet indexed was received (0 when caught up).
 pub const INDEX_LAG_SECONDS: &str = "auditrail_index_lag_seconds";
+/// Events not yet in a signed checkpoint, over all organizations.
+pub const UNSIGNED_EVENTS: &str = "auditrail_unsigned_events";
 /// Open database connections of the identity pool.
 pub const DB_CONNECTIONS: &str = "auditrail_db_connections";
 /// Idle database connections of the identity pool.

@@ -46,6 +46,35 @@ async fn health_and_readiness_answer_and_name_what_they_checked() {
 }
 
 #[tokio::test]
+async fn readiness_counts_the_events_no_signed_checkpoint_holds_yet() {
+    let app = App::start().await;
+    let org = app.org("acme").await;
+    let (_, key) = app
+        .services
+        .create_api_key(&org, "probe", &[Permission::EventsWrite])
+        .await
+        .unwrap();
+    let events: Vec<_> = (0..3).map(common::event).collect();
+    let (status, body) = app.ingest(&key, &json!({ "events": events })).await;
+    assert_eq!(status, 201, "{body}");
+    assert!(unsigned_events(&app).await.as_u64().unwrap() >= 3);
+    app.services.catch_up().await.unwrap();
+    assert_eq!(
+        unsigned_events(&app).await,
+        0,
+        "the checkpoint holds every event"
+    );
+}
+
+/// What `/readyz` says of the events no signed checkpoint holds yet.
+async fn unsigned_events(app: &App) -> serde_json::Value {
+    let (_, body) = app
+        .raw(Request::get("/readyz").body(Body::empty()).unwrap())
+        .await;
+    serde_json::from_str::<serde_json::Value>(&body).unwrap()["unsigned_events"].clone()
+}
+
+#[tokio::test]
 async fn metrics_parse_and_their_counters_move_with_ingest() {
     let app = App::start().await;
     let org = app.org("acme").await;

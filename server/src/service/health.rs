@@ -3,6 +3,7 @@
 use super::Services;
 use crate::prometheus::{
     DB_CONNECTIONS, DB_CONNECTIONS_IDLE, INDEX_LAG_EVENTS, INDEX_LAG_SECONDS, OWN_EVENTS_PENDING,
+    UNSIGNED_EVENTS,
 };
 use serde::Serialize;
 
@@ -18,6 +19,8 @@ pub struct Readiness {
     pub own_events_pending: Option<i64>,
     /// Events appended but not yet in the search index (reads stay exact meanwhile).
     pub index_lag_events: Option<i64>,
+    /// Events not yet in a signed checkpoint (provable once the next one is signed).
+    pub unsigned_events: Option<u64>,
 }
 
 impl Readiness {
@@ -40,11 +43,12 @@ impl Services {
             schema_current: schema.unwrap_or(false),
             own_events_pending: identity.pending_own_event_count().await.ok(),
             index_lag_events: self.index_lag_total().await.ok().map(|(events, _)| events),
+            unsigned_events: self.unsigned_events().await.ok(),
         }
     }
 
-    /// Sets the gauges read at scrape time: connections, the self-audit backlog and the index's
-    /// lag.
+    /// Sets the gauges read at scrape time: connections, the self-audit backlog, the index's
+    /// lag and the events not yet in a signed checkpoint.
     pub async fn update_gauges(&self) {
         let identity = &self.stores.identity;
         let (open, idle) = identity.connections();
@@ -56,6 +60,9 @@ impl Services {
         if let Ok((events, seconds)) = self.index_lag_total().await {
             metrics::gauge!(INDEX_LAG_EVENTS).set(events as f64);
             metrics::gauge!(INDEX_LAG_SECONDS).set(seconds);
+        }
+        if let Ok(unsigned) = self.unsigned_events().await {
+            metrics::gauge!(UNSIGNED_EVENTS).set(unsigned as f64);
         }
     }
 }

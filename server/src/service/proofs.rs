@@ -114,6 +114,16 @@ impl Services {
         }
     }
 
+    /// Events not in a signed checkpoint yet, over all organizations (they are proved once the
+    /// next checkpoint is signed: within `every` of their append, unless the tree lags).
+    pub async fn unsigned_events(&self) -> StoreResult<u64> {
+        let trees = self.stores.proofs.trees().await?;
+        Ok(trees
+            .iter()
+            .map(|t| t.head - t.checkpointed.map_or(0, |(size, _)| size.min(t.head)))
+            .sum())
+    }
+
     /// The root of the organization's tree of its first `size` events.
     async fn tree_root(&self, org_id: i64, size: u64) -> StoreResult<Hash> {
         let parts = merkle::subtrees_of_range(0, size);

@@ -36,6 +36,8 @@ pub struct StoredCheckpoint {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TreeState {
     pub org_id: i64,
+    /// Events in the organization's chain.
+    pub head: u64,
     /// Leaves in the tree (the first `size` events of the chain).
     pub size: u64,
     /// The size and time (Unix µs) of its latest checkpoint, if any.
@@ -47,7 +49,7 @@ pub struct TreeState {
 pub trait ProofStore: Send + Sync + 'static {
     /// Adds every organization's new events to its tree; answers how many leaves were added.
     async fn extend_trees(&self) -> StoreResult<u64>;
-    /// Every organization's tree with its latest checkpoint.
+    /// Every organization with events: its chain's length, its tree and its latest checkpoint.
     async fn trees(&self) -> StoreResult<Vec<TreeState>>;
     /// How many leaves the organization's tree holds.
     async fn tree_size(&self, org_id: i64) -> StoreResult<u64>;
@@ -97,7 +99,7 @@ where
     (i64, String): Answer<DB>,
     (i64, i64, Vec<u8>): Answer<DB>,
     (i64, Vec<u8>, String, i64): Answer<DB>,
-    (i64, i64, Option<i64>, Option<i64>): Answer<DB>,
+    (i64, i64, i64, Option<i64>, Option<i64>): Answer<DB>,
 {
     async fn extend_trees(&self) -> StoreResult<u64> {
         let mut conn = self.pool.acquire().await?;
@@ -119,20 +121,22 @@ where
 
     async fn trees(&self) -> StoreResult<Vec<TreeState>> {
         let mut conn = self.pool.acquire().await?;
-        let rows: Vec<(i64, i64, Option<i64>, Option<i64>)> = DB::fetch_all(
+        let rows: Vec<(i64, i64, i64, Option<i64>, Option<i64>)> = DB::fetch_all(
             &mut conn,
             QueryBuilder::new(
-                "SELECT t.org_id, t.size, c.tree_size, c.created_at FROM merkle_trees t \
-                 LEFT JOIN checkpoints c ON c.org_id = t.org_id AND c.tree_size = \
-                 (SELECT MAX(l.tree_size) FROM checkpoints l WHERE l.org_id = t.org_id) \
-                 ORDER BY t.org_id",
+                "SELECT h.org_id, h.seq, COALESCE(t.size, 0), c.tree_size, c.created_at \
+                 FROM chain_heads h LEFT JOIN merkle_trees t ON t.org_id = h.org_id \
+                 LEFT JOIN checkpoints c ON c.org_id = h.org_id AND c.tree_size = \
+                 (SELECT MAX(l.tree_size) FROM checkpoints l WHERE l.org_id = h.org_id) \
+                 WHERE h.seq > 0 ORDER BY h.org_id",
             ),
         )
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(org_id, size, cp_size, cp_at)| TreeState {
+            .map(|(org_id, head, size, cp_size, cp_at)| TreeState {
                 org_id,
+                head: head as u64,
                 size: size as u64,
                 checkpointed: cp_size.zip(cp_at).map(|(s, at)| (s as u64, at)),
             })
