@@ -45,8 +45,8 @@ async fn health_and_readiness_answer_and_name_what_they_checked() {
     assert_eq!(ready["index_lag_events"], 0);
 }
 
-#[tokio::test]
-async fn readiness_counts_the_events_no_signed_checkpoint_holds_yet() {
+/// The application with the organization `acme` and a key that writes to it.
+async fn app_with_writer() -> (App, String) {
     let app = App::start().await;
     let org = app.org("acme").await;
     let (_, key) = app
@@ -54,6 +54,12 @@ async fn readiness_counts_the_events_no_signed_checkpoint_holds_yet() {
         .create_api_key(&org, "probe", &[Permission::EventsWrite])
         .await
         .unwrap();
+    (app, key)
+}
+
+#[tokio::test]
+async fn readiness_counts_the_events_no_signed_checkpoint_holds_yet() {
+    let (app, key) = app_with_writer().await;
     let events: Vec<_> = (0..3).map(common::event).collect();
     let (status, body) = app.ingest(&key, &json!({ "events": events })).await;
     assert_eq!(status, 201, "{body}");
@@ -76,13 +82,7 @@ async fn unsigned_events(app: &App) -> serde_json::Value {
 
 #[tokio::test]
 async fn metrics_parse_and_their_counters_move_with_ingest() {
-    let app = App::start().await;
-    let org = app.org("acme").await;
-    let (_, key) = app
-        .services
-        .create_api_key(&org, "probe", &[Permission::EventsWrite])
-        .await
-        .unwrap();
+    let (app, key) = app_with_writer().await;
     let ingested = "auditrail_events_ingested_total";
     let requests = "auditrail_http_requests_total";
     let created = [("route", "/api/v1/events"), ("status", "201")];

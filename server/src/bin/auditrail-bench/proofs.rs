@@ -3,7 +3,7 @@
 //! sizes, each answer checked against the signed checkpoint; on SQLite, also the time to build
 //! the whole Merkle tree from the log (a copy of the database without its tree).
 
-use super::server_process::{api_key, cli, quantile, ServerProcess};
+use super::server_process::{acme, api_key, cli, quantile, ServerProcess};
 use rand::{Rng, SeedableRng};
 use std::time::Instant;
 
@@ -50,12 +50,7 @@ fn row(what: &str, samples: &[f64]) {
 
 pub async fn run(args: Args) {
     let url = args.database_url.as_str();
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(url).await.expect("raw connection");
-    let (org_id,): (i64,) = sqlx::query_as("SELECT id FROM organizations WHERE slug = 'acme'")
-        .fetch_one(&pool)
-        .await
-        .expect("acme");
+    let (pool, org_id) = acme(url).await;
     cli(url, &["index"]);
     let (size,): (i64,) =
         sqlx::query_as("SELECT COALESCE(MAX(tree_size), 0) FROM checkpoints WHERE org_id = $1")

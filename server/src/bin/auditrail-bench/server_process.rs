@@ -36,6 +36,19 @@ pub fn api_key(database_url: &str, org: &str, scopes: &str) -> String {
     out.lines().last().expect("key line").to_owned()
 }
 
+/// A direct connection to the seeded database, and the demo organization's id in it.
+pub async fn acme(database_url: &str) -> (sqlx::AnyPool, i64) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(database_url)
+        .await
+        .expect("raw connection");
+    let (org_id,): (i64,) = sqlx::query_as("SELECT id FROM organizations WHERE slug = 'acme'")
+        .fetch_one(&pool)
+        .await
+        .expect("acme");
+    (pool, org_id)
+}
+
 /// A running `auditrail serve`; killed on drop.
 pub struct ServerProcess {
     pub base: String,

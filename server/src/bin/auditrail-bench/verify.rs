@@ -2,7 +2,7 @@
 //! raw limit over the same bytes in the same run: the stored event JSON read in `seq` order,
 //! and plain SHA-256 of each (also timed alone, without the read).
 
-use super::server_process::cli;
+use super::server_process::{acme, cli};
 use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
 
@@ -63,12 +63,7 @@ pub async fn run(args: Args) {
     );
     let checked = answer["checked"].as_u64().expect("checked");
 
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(url).await.expect("raw connection");
-    let (org_id,): (i64,) = sqlx::query_as("SELECT id FROM organizations WHERE slug = 'acme'")
-        .fetch_one(&pool)
-        .await
-        .expect("acme");
+    let (pool, org_id) = acme(url).await;
     let (events, bytes, raw_seconds, hash_seconds) = read_and_hash(&pool, org_id).await;
     let rate = |n: u64, s: f64| (n as f64 / s).round();
     println!("| path | events | seconds | events/s |");
