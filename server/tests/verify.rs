@@ -7,9 +7,15 @@
 mod common;
 
 use app::model::Permission;
+use axum::body::Body;
+use axum::http::header::AUTHORIZATION;
+use axum::http::Request;
 use common::event;
 use common::in_process::App;
 use serde_json::{json, Value};
+use server::proof::note::NoteVerifier;
+use server::proof::offline;
+use std::io::Cursor;
 
 /// An organization with twenty events posted through the API (more than a stored Merkle
 /// subtree's sixteen), and a key that reads it.
@@ -245,6 +251,48 @@ async fn deleting_the_newest_events_and_their_checkpoints_is_still_found_by_the_
     let checkpoints = "DELETE FROM checkpoints WHERE org_id = {org}";
     log.tamper(&[&delete, &rewrite, checkpoints]).await;
     assert_broken(&log.verify().await, kept + 1, "tallies");
+}
+
+#[tokio::test]
+async fn an_auditor_holding_an_earlier_checkpoint_finds_a_thorough_rewrite_offline() {
+    let log = Log::new().await;
+    let (_, checkpoints) = log.app.get(&log.reader, "/api/v1/checkpoints").await;
+    let kept = checkpoints["latest"]["signed_note"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, key) = log.app.get(&log.reader, "/api/v1/checkpoints/key").await;
+    let key = NoteVerifier::parse(key["verifier_key"].as_str().unwrap()).unwrap();
+    // Every trace of the newest events goes: the log, the head, the index, the checkpoints.
+    let last_kept = log.seqs[2];
+    let [delete, rewrite] = cut_after(last_kept);
+    let index = format!("DELETE FROM events WHERE org_id = {{org}} AND seq > {last_kept}");
+    let targets = format!("DELETE FROM event_targets WHERE org_id = {{org}} AND seq > {last_kept}");
+    let checkpoints = "DELETE FROM checkpoints WHERE org_id = {org}";
+    log.tamper(&[&delete, &rewrite, &targets, &index, checkpoints])
+        .await;
+
+    let org = log.app.services.organization("acme").await.unwrap();
+    let scopes = [Permission::AuditLogsRead, Permission::AuditLogsExport];
+    let (_, exporter) = log
+        .app
+        .services
+        .create_api_key(&org, "exporter", &scopes)
+        .await
+        .unwrap();
+    let (status, export) = log
+        .app
+        .raw(
+            Request::get("/api/v1/audit-logs/export?format=ndjson")
+                .header(AUTHORIZATION, format!("Bearer {exporter}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, 200, "{export}");
+    let refuted = offline::verify_export(Cursor::new(export.into_bytes()), &key, &[kept])
+        .expect_err("the rewritten log does not make the kept checkpoint's tree");
+    assert!(refuted.0.contains("the checkpoint has"), "{refuted}");
 }
 
 #[tokio::test]
