@@ -347,3 +347,47 @@ fn not_checkpointed_yet() -> ApiError {
         "the event is in no signed checkpoint yet; checkpoints follow within a minute",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(size: u64, checkpointed: Option<(u64, i64)>) -> TreeState {
+        TreeState {
+            org_id: 1,
+            head: size,
+            size,
+            checkpointed,
+        }
+    }
+
+    #[test]
+    fn a_checkpoint_is_due_after_enough_events_or_enough_time_with_growth() {
+        let policy = CheckpointPolicy::new(NoteSigner::generate("auditrail.test").unwrap());
+        let minute = 60_000_000;
+        let now = 10 * minute;
+        assert!(
+            !policy.due(&tree(0, None), now),
+            "an empty tree has nothing to sign"
+        );
+        assert!(
+            policy.due(&tree(1, None), now),
+            "the first event gets a checkpoint"
+        );
+        let signed_now = Some((500, now));
+        assert!(
+            !policy.due(&tree(500, signed_now), now + 2 * minute),
+            "no growth"
+        );
+        assert!(
+            !policy.due(&tree(501, signed_now), now + minute - 1),
+            "too soon"
+        );
+        assert!(
+            policy.due(&tree(501, signed_now), now + minute),
+            "a minute with growth"
+        );
+        assert!(policy.due(&tree(10_500, signed_now), now), "10,000 events");
+        assert!(!policy.due(&tree(10_499, signed_now), now));
+    }
+}
