@@ -30,7 +30,7 @@ pub use export::CSV_COLUMNS;
 pub use indexing::IndexBehind;
 pub use ingest::MAX_BATCH;
 pub use passwords::generate_password;
-pub use proofs::{CheckpointPolicy, MAX_CHECKPOINTS_PAGE};
+pub use proofs::CheckpointPolicy;
 pub use sign_in::{LockoutPolicy, SessionSettings, DEVICE_COOKIE, SESSION_COOKIE};
 pub use tail::Credential;
 pub use verify::VerifyProgress;

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Checkpoints listed per page at most.
-pub const MAX_CHECKPOINTS_PAGE: u32 = 1000;
+const MAX_CHECKPOINTS_PAGE: u32 = 1000;
 
 /// How checkpoints are signed, and how often.
 #[derive(Clone)]
