@@ -53,7 +53,7 @@ export default defineConfig({
       use: { storageState: ADMIN_STATE },
     },
     // Sign-ins, lockouts, roles, invitations and keys each write to the log: last.
-    { name: 'identity', testMatch: /(sign-in|identity)\.spec\.ts/, dependencies: ['live'] },
+    { name: 'identity', testMatch: /(sign-in|identity|settings)\.spec\.ts/, dependencies: ['live'] },
     // Tampers with a stored event behind the server, which breaks the chain for good: very last.
     { name: 'verify', testMatch: /verify\.spec\.ts/, dependencies: ['identity'] },
   ],

@@ -37,6 +37,7 @@ const READ: Need = Need::All(&["audit_logs:read"]);
 const MEMBERS: Need = Need::All(&["members:manage"]);
 const ROLES: Need = Need::All(&["roles:manage"]);
 const KEYS: Need = Need::All(&["api_keys:manage"]);
+const SETTINGS: Need = Need::All(&["settings:manage"]);
 
 fn calls() -> Vec<(Call, Need)> {
     use Call::{Function as F, Rest as R};
@@ -118,6 +119,14 @@ fn calls() -> Vec<(Call, Need)> {
         ),
         (F("api_keys/rotate", json!({"id": missing})), KEYS),
         (F("api_keys/delete", json!({"id": missing})), KEYS),
+        (F("settings/retention", json!({})), SETTINGS),
+        (
+            F(
+                "settings/set_retention",
+                json!({"update": {"retention_days": 0}}),
+            ),
+            SETTINGS,
+        ),
         (R("/api/v1/audit-logs"), READ),
         (R("/api/v1/audit-logs/no-such-event"), READ),
         (R("/api/v1/event-types"), READ),
@@ -126,6 +135,7 @@ fn calls() -> Vec<(Call, Need)> {
         (R("/api/v1/checkpoints/key"), READ),
         (R("/api/v1/checkpoints/consistency?from=1&to=1"), READ),
         (R("/api/v1/audit-logs/stream"), READ),
+        (R("/api/v1/settings/retention"), SETTINGS),
         (
             R("/api/v1/audit-logs/export?format=csv"),
             Need::All(&["audit_logs:read", "audit_logs:export"]),

@@ -5,14 +5,20 @@
 use crate::model::{
     Activity, ApiError, ApiKeySummary, AuditEvent, ChainVerification, ClientInfo, CreatedApiKey,
     CreatedInvitation, EventFilter, EventPage, EventQuery, InclusionProof, InvitationPreview,
-    InvitationSummary, KnownActor, MemberSummary, Permission, Requester, RoleSummary, SavedView,
-    Viewer,
+    InvitationSummary, KnownActor, MemberSummary, Permission, Requester, RetentionSettings,
+    RetentionUpdate, RoleSummary, SavedView, Viewer,
 };
 use async_trait::async_trait;
 
 /// Everything server functions call; the server implements each part over its services.
 pub trait Backend:
-    SessionBackend + AccountBackend + MembersBackend + RolesBackend + ApiKeysBackend + AuditLogBackend
+    SessionBackend
+    + AccountBackend
+    + MembersBackend
+    + RolesBackend
+    + ApiKeysBackend
+    + AuditLogBackend
+    + SettingsBackend
 {
 }
 
@@ -23,6 +29,7 @@ impl<T> Backend for T where
         + RolesBackend
         + ApiKeysBackend
         + AuditLogBackend
+        + SettingsBackend
 {
 }
 
@@ -229,4 +236,17 @@ pub trait ApiKeysBackend: Send + Sync + 'static {
         id: i64,
     ) -> Result<CreatedApiKey, ApiError>;
     async fn delete_api_key(&self, requester: &Requester, id: i64) -> Result<(), ApiError>;
+}
+
+/// The organization's settings.
+#[async_trait]
+pub trait SettingsBackend: Send + Sync + 'static {
+    /// Its retention, legal hold and latest purge (the service checks `settings:manage`).
+    async fn retention(&self, requester: &Requester) -> Result<RetentionSettings, ApiError>;
+    /// Changes them, recorded as `retention.updated` (the service checks `settings:manage`).
+    async fn set_retention(
+        &self,
+        requester: &Requester,
+        update: RetentionUpdate,
+    ) -> Result<RetentionSettings, ApiError>;
 }

@@ -14,3 +14,4 @@ pub mod members;
 pub mod roles;
 pub mod saved_views;
 pub mod session;
+pub mod settings;

@@ -600,6 +600,18 @@ pub static ENTRIES: &[EventType] = &[
         template: "{actor} defined the permission {target.permission}",
     },
     EventType {
+        key: "retention.purged",
+        category: "retention",
+        label: "Expired events purged",
+        template: "{actor} archived and purged events {details.first_seq} to {details.through_seq}, past retention",
+    },
+    EventType {
+        key: "retention.updated",
+        category: "retention",
+        label: "Retention changed",
+        template: "{actor} changed the retention settings of {target.organization}",
+    },
+    EventType {
         key: "role.created",
         category: "role",
         label: "Role created",

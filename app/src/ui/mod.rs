@@ -68,6 +68,16 @@ pub fn App() -> impl IntoView {
                     }
                 />
                 <Route
+                    path=path!("/settings")
+                    view=|| view! {
+                        <RequireViewer>
+                            <RequirePermission permission=Permission::SettingsManage what="settings">
+                                <pages::Settings />
+                            </RequirePermission>
+                        </RequireViewer>
+                    }
+                />
+                <Route
                     path=path!("/account")
                     view=|| view! { <RequireViewer><pages::Account /></RequireViewer> }
                 />

@@ -11,7 +11,7 @@ pub struct Page {
 }
 
 /// The pages in navigation order.
-pub const PAGES: [Page; 5] = [
+pub const PAGES: [Page; 6] = [
     Page {
         path: "/audit-logs",
         label: "Audit Logs",
@@ -31,6 +31,11 @@ pub const PAGES: [Page; 5] = [
         path: "/api-keys",
         label: "API Keys",
         permission: Some(Permission::ApiKeysManage),
+    },
+    Page {
+        path: "/settings",
+        label: "Settings",
+        permission: Some(Permission::SettingsManage),
     },
     Page {
         path: "/account",

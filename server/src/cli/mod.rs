@@ -6,6 +6,7 @@ mod index;
 mod keys;
 mod migrate;
 mod org;
+mod purge;
 mod seed;
 mod serve;
 mod status;
@@ -78,14 +79,31 @@ pub struct Global {
         default_value_t = 60
     )]
     checkpoint_every_seconds: u64,
+    /// Where purges archive expired events (a directory per organization)
+    /// [default: `archives` beside the SQLite file, `data/archives` otherwise]
+    #[arg(long, global = true, env = "AUDITRAIL_ARCHIVE_DIR")]
+    archive_dir: Option<PathBuf>,
 }
 
 impl Global {
     /// The signing key's file: as configured, or beside the SQLite database.
     fn signing_key_file(&self) -> PathBuf {
-        if let Some(path) = &self.signing_key_file {
-            return path.clone();
+        match &self.signing_key_file {
+            Some(path) => path.clone(),
+            None => self.data_dir().join("signing-key"),
         }
+    }
+
+    /// Where purges write their archives: as configured, or beside the SQLite database.
+    fn archive_dir(&self) -> PathBuf {
+        match &self.archive_dir {
+            Some(path) => path.clone(),
+            None => self.data_dir().join("archives"),
+        }
+    }
+
+    /// The SQLite file's directory, or `data`.
+    fn data_dir(&self) -> PathBuf {
         let sqlite_file = self
             .database_url
             .strip_prefix("sqlite://")
@@ -95,7 +113,7 @@ impl Global {
         let dir = sqlite_file
             .and_then(|file| Path::new(file).parent())
             .filter(|dir| !dir.as_os_str().is_empty());
-        dir.unwrap_or(Path::new("data")).join("signing-key")
+        dir.unwrap_or(Path::new("data")).to_path_buf()
     }
 
     /// How checkpoints are signed: the key from its file (generated when missing) and the
@@ -135,6 +153,8 @@ enum Command {
     Status,
     /// Index what the log holds beyond the search index, then exit (or keep following it).
     Index(index::Args),
+    /// Archive, then delete, an organization's events past its retention.
+    Purge(purge::Args),
     /// Show the public key checkpoints are signed with.
     #[command(subcommand)]
     Keys(keys::Command),
@@ -199,6 +219,7 @@ pub fn main() -> ExitCode {
             Command::Verify(args) => verify::run(global, args).await,
             Command::Status => status::run(global).await,
             Command::Index(args) => index::run(global, args).await,
+            Command::Purge(args) => purge::run(global, args).await,
             Command::Keys(command) => keys::run(global, command),
         }
     });

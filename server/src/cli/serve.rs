@@ -37,6 +37,12 @@ pub struct Args {
     /// meanwhile, scanning what is not indexed yet).
     #[arg(long, env = "AUDITRAIL_NO_INDEXER")]
     no_indexer: bool,
+    /// Minutes between background purges of events past their organization's retention.
+    #[arg(long, env = "AUDITRAIL_PURGE_EVERY_MINUTES", default_value_t = 60)]
+    purge_every_minutes: u64,
+    /// Do not purge here (leave it to `auditrail purge`, or keep everything).
+    #[arg(long, env = "AUDITRAIL_NO_PURGE")]
+    no_purge: bool,
 }
 
 pub async fn run(global: &Global, args: Args) -> CliResult {
@@ -54,6 +60,10 @@ pub async fn run(global: &Global, args: Args) -> CliResult {
     tokio::spawn(link_own_events(services.clone()));
     if !args.no_indexer {
         tokio::spawn(services.clone().run_indexer());
+    }
+    if !args.no_purge {
+        let every = std::time::Duration::from_secs(args.purge_every_minutes.max(1) * 60);
+        tokio::spawn(purge(services.clone(), global.archive_dir(), every));
     }
     if !args.assets_dir.join("index.html").exists() {
         tracing::warn!(dir = %args.assets_dir.display(), "web app not built here: run `trunk build --release`");
@@ -91,6 +101,22 @@ async fn link_own_events(services: std::sync::Arc<crate::service::Services>) {
             tracing::error!(%error, "could not link staged security events; will retry");
         }
         tokio::time::sleep(LINK_EVERY).await;
+    }
+}
+
+/// Purges expired events a minute after start and then every `every`.
+async fn purge(
+    services: std::sync::Arc<crate::service::Services>,
+    archives: std::path::PathBuf,
+    every: std::time::Duration,
+) {
+    tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    loop {
+        let purged = services.purge_all(&archives, chrono::Utc::now()).await;
+        if purged > 0 {
+            tracing::info!(purged, archives = %archives.display(), "retention purge done");
+        }
+        tokio::time::sleep(every).await;
     }
 }
 

@@ -10,7 +10,10 @@ use crate::proof::note::NoteVerifier;
 use crate::proof::offline;
 use crate::service::SessionSettings;
 use app::model::ConsistencyProof;
+use flate2::bufread::MultiGzDecoder;
 use indicatif::{ProgressBar, ProgressStyle};
+use std::fs::File;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
@@ -25,7 +28,7 @@ pub struct Args {
     /// `GET /api/v1/checkpoints/key`), or a file holding it.
     #[arg(long, requires = "offline", required_if_eq("offline", "true"))]
     key: Option<String>,
-    /// An export (NDJSON or JSON) whose events to check.
+    /// An export (NDJSON or JSON) or a purge's archive (gzipped NDJSON) whose events to check.
     #[arg(long, requires = "offline")]
     export: Option<PathBuf>,
     /// A signed checkpoint file (repeatable): what the export's events must be in, or the
@@ -80,6 +83,22 @@ fn verifier(key: &str) -> Result<NoteVerifier, String> {
     })
 }
 
+/// An export or archive file, gunzipped as it is read when it is gzip (a purge's archive).
+fn open_export(path: &Path) -> Result<Box<dyn BufRead>, String> {
+    let mut file =
+        BufReader::new(File::open(path).map_err(|e| format!("{}: {e}", path.display()))?);
+    let start = file
+        .fill_buf()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(match start.starts_with(&GZIP_MAGIC) {
+        true => Box::new(BufReader::new(MultiGzDecoder::new(file))),
+        false => Box::new(file),
+    })
+}
+
+/// The first bytes of a gzip file.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
 fn offline(args: Args) -> CliResult {
     let key = verifier(args.key.as_deref().unwrap_or_default())?;
     // A signed note ends in exactly one newline; tools that save it add or drop one.
@@ -90,10 +109,7 @@ fn offline(args: Args) -> CliResult {
         .collect::<Result<Vec<_>, _>>()?;
     match (&args.export, &args.consistency) {
         (Some(export), None) => {
-            let file =
-                std::fs::File::open(export).map_err(|e| format!("{}: {e}", export.display()))?;
-            let verified =
-                offline::verify_export(std::io::BufReader::new(file), &key, &checkpoints)?;
+            let verified = offline::verify_export(open_export(export)?, &key, &checkpoints)?;
             println!("{}", serde_json::to_string(&verified)?);
             eprintln!(
                 "Export verified: {} events, each in a checkpoint signed by {}.",

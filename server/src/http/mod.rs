@@ -12,6 +12,7 @@ mod listener;
 mod observability;
 mod security_headers;
 mod server_fns;
+mod settings;
 mod stream;
 mod stream_slots;
 
@@ -83,6 +84,10 @@ pub fn router(services: Arc<Services>, assets_dir: &Path, deployment: Deployment
             get(checkpoints::consistency),
         )
         .route("/api/v1/event-types", get(audit_logs::event_types))
+        .route(
+            "/api/v1/settings/retention",
+            get(settings::retention).put(settings::update_retention),
+        )
         .route("/api/v1/{*rest}", axum::routing::any(error::unknown_route))
         .route(
             "/api/{*server_fn}",

@@ -254,6 +254,12 @@ fn render(
     out
 }
 
+/// Events as an archive holds them: NDJSON, each with its inclusion proof, as an export with
+/// `include_proof` (so `auditrail verify --offline` checks either the same way).
+pub(super) fn archive_lines(events: &[AuditEvent], proofs: &[InclusionProof]) -> Vec<u8> {
+    render(ExportFormat::Ndjson, events, proofs, true)
+}
+
 fn prefix(format: ExportFormat) -> Vec<u8> {
     match format {
         ExportFormat::Csv => {

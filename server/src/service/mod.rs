@@ -16,6 +16,7 @@ mod passwords;
 mod proofs;
 mod query;
 mod rate_limit;
+mod retention;
 mod roles;
 mod saved_views;
 mod self_audit;
@@ -31,6 +32,7 @@ pub use indexing::IndexBehind;
 pub use ingest::MAX_BATCH;
 pub use passwords::generate_password;
 pub use proofs::CheckpointPolicy;
+pub use retention::PurgeReport;
 pub use sign_in::{LockoutPolicy, SessionSettings, DEVICE_COOKIE, SESSION_COOKIE};
 pub use tail::Credential;
 pub use verify::VerifyProgress;
@@ -48,6 +50,8 @@ pub struct Services {
     limits: Arc<RateLimits>,
     verifying: Arc<verify::Verifying>,
     checkpoints: CheckpointPolicy,
+    /// Held by the purge running in this process: one at a time.
+    purging: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Services {
@@ -60,6 +64,7 @@ impl Services {
             limits: Arc::default(),
             verifying: Arc::default(),
             checkpoints,
+            purging: Arc::default(),
         }
     }
 

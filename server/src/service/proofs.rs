@@ -5,7 +5,9 @@
 use super::Services;
 use crate::proof::merkle::{self, Hash};
 use crate::proof::note::{Checkpoint as CheckpointText, NoteSigner};
-use crate::store::{event_leaf, StoreError, StoreResult, StoredCheckpoint, TreeState};
+use crate::store::{
+    event_leaf, StoreError, StoreResult, StoredCheckpoint, TreeState, LOWEST_STORED_LEVEL,
+};
 use app::model::{
     Access, ApiError, AuditEvent, Checkpoint, CheckpointKey, CheckpointList, ConsistencyProof,
     ErrorCode, InclusionProof, Permission,
@@ -331,6 +333,25 @@ impl Services {
             ))
             .with_field("to"));
         }
+        let purged = self
+            .stores
+            .events
+            .chain_head(caller.org_id)
+            .await?
+            .map_or(0, |head| head.purged);
+        if let Some(size) = [from, to]
+            .into_iter()
+            .find(|&s| needs_purged_leaves(s, purged))
+        {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!(
+                    "the tree of {size} events ends among events purged by retention (through \
+                     {purged}): consistency can be proved for sizes that are a multiple of 16 \
+                     or above {purged}"
+                ),
+            ));
+        }
         let ranges = merkle::consistency_ranges(from, to);
         let proof = self.range_hashes(caller.org_id, &ranges).await?;
         Ok(ConsistencyProof {
@@ -339,6 +360,12 @@ impl Services {
             proof: proof.iter().map(base64).collect(),
         })
     }
+}
+
+/// Whether a proof about the tree of `size` leaves needs the hash of a leaf retention purged:
+/// the tree keeps every subtree of 16 leaves and more, not the leaves of a block cut at `size`.
+fn needs_purged_leaves(size: u64, purged: i64) -> bool {
+    !size.is_multiple_of(1 << LOWEST_STORED_LEVEL) && (size as i64) < purged
 }
 
 fn not_checkpointed_yet() -> ApiError {

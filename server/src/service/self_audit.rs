@@ -124,6 +124,18 @@ impl Services {
         client: &ClientInfo,
         event: OwnEvent,
     ) -> Result<(), ApiError> {
+        let event = Self::prepare(org_id, client, event)?;
+        tx.stage_own_event(org_id, &event).await?;
+        Ok(())
+    }
+
+    /// `event` complete and validated, ready to stage: where the request came from, when, and
+    /// an idempotency key.
+    pub(super) fn prepare(
+        org_id: i64,
+        client: &ClientInfo,
+        event: OwnEvent,
+    ) -> Result<NewEvent, ApiError> {
         let mut event = event.event;
         event.context.ip = client.ip.clone();
         // A blank or over-long browser name must never keep the event from being recorded.
@@ -140,8 +152,7 @@ impl Services {
         validate(&event, now).inspect_err(|error| {
             tracing::error!(org_id, action = event.action, %error, "invalid security event");
         })?;
-        tx.stage_own_event(org_id, &event).await?;
-        Ok(())
+        Ok(event)
     }
 
     /// Stages the same event in each of the organizations.

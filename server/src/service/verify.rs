@@ -1,5 +1,6 @@
 //! Verifying an organization's hash chain: every event's hash recomputed from its stored JSON,
-//! every `prev_hash` link, `seq` contiguous from 1, every signed checkpoint's root rebuilt from
+//! every `prev_hash` link, `seq` contiguous from 1 (or from the last event
+//! retention purged, whose hash the first kept event links to), every signed checkpoint's root rebuilt from
 //! the events before it (and its signature checked), and the chain head, the hourly tallies,
 //! the Merkle tree and the latest checkpoint ending where the events end. Events are read in
 //! `seq` order in keyset chunks (constant memory); each chunk is hashed on a blocking thread
@@ -114,10 +115,10 @@ impl Services {
             .chain_head(org_id)
             .await?
             .ok_or_else(|| ApiError::not_found("organization"))?;
-        let total = u64::try_from(head.seq).unwrap_or(0);
+        let total = u64::try_from(head.seq - head.purged).unwrap_or(0);
         let verifier = self.checkpoints.signer.verifier();
-        let mut walk = Walk::default();
-        let mut after = 0;
+        let mut walk = self.walk_start(org_id, &head).await?;
+        let mut after = walk.last_seq;
         let mut hashing: Option<tokio::task::JoinHandle<Vec<Checked>>> = None;
         loop {
             let links = events.chain_links(org_id, after, head.seq, CHUNK).await?;
@@ -156,6 +157,30 @@ impl Services {
             Ok(()) => Ok(Ok(walk)),
             Err(broken) => Ok(Err((walk, broken))),
         }
+    }
+}
+
+impl Services {
+    /// Where a walk starts: at the genesis hash, or after the events retention purged, linked
+    /// to the last purged event's hash with the tree of the purged events rebuilt from its
+    /// stored subtrees (a purge ends on a multiple of 16 leaves, whose subtrees are all kept).
+    async fn walk_start(&self, org_id: i64, head: &TalliedHead) -> Result<Walk, ApiError> {
+        let (Ok(purged @ 1..), Some(anchor)) = (u64::try_from(head.purged), &head.purged_hash)
+        else {
+            return Ok(Walk::default());
+        };
+        let parts = Frontier::parts(purged);
+        let hashes = self.stores.proofs.subtree_hashes(org_id, &parts).await?;
+        let tree = Frontier::from_parts(purged, hashes).map_err(|e| {
+            tracing::error!(org_id, error = %e, "the purged events' tree cannot be rebuilt");
+            ApiError::internal()
+        })?;
+        Ok(Walk {
+            checked: 0,
+            last_seq: head.purged,
+            last_hash: anchor.clone(),
+            tree,
+        })
     }
 }
 
@@ -330,7 +355,10 @@ impl Walk {
                 ),
             });
         }
-        let indexed = head.indexed.max(head.tallied).max(head.tree_size);
+        let indexed = head
+            .indexed
+            .max(head.purged + head.tallied)
+            .max(head.tree_size);
         if indexed > last {
             return Err(Break {
                 seq: last + 1,
@@ -342,12 +370,14 @@ impl Walk {
                 ),
             });
         }
-        if head.tallied != head.indexed {
+        if head.tallied != head.indexed - head.purged {
             return Err(Break {
-                seq: head.tallied.min(head.indexed) + 1,
+                seq: (head.purged + head.tallied).min(head.indexed) + 1,
                 reason: format!(
-                    "the hourly tallies count {} events but the index reaches event {}",
-                    head.tallied, head.indexed
+                    "the hourly tallies count {} events but the index holds events {} to {}",
+                    head.tallied,
+                    head.purged + 1,
+                    head.indexed
                 ),
             });
         }
@@ -410,6 +440,8 @@ mod tests {
             tallied: last.seq,
             tree_size: last.seq,
             checkpointed: 0,
+            purged: 0,
+            purged_hash: None,
         }
     }
 

@@ -29,7 +29,8 @@ where
 /// `SELECT seq, hash, indexed, tallied, tree_size, checkpointed` of the organization's chain
 /// head, where `indexed` is the index's position, `tallied` the sum of its hourly action counts
 /// (the indexer adds to both in one transaction), `tree_size` the Merkle tree's size and
-/// `checkpointed` the size of its latest signed checkpoint: everything that counts the events.
+/// `checkpointed` the size of its latest signed checkpoint: everything that counts the events;
+/// with `purged`, the last `seq` retention purged, and `purged_hash`, that event's hash.
 pub fn head_query<'args, DB: Database>(org_id: i64) -> QueryBuilder<'args, DB>
 where
     for<'a> i64: Encode<'a, DB> + Type<DB>,
@@ -41,7 +42,12 @@ where
          WHERE c.org_id = h.org_id), 0) AS BIGINT) AS tallied, \
          COALESCE((SELECT t.size FROM merkle_trees t WHERE t.org_id = h.org_id), 0) AS tree_size, \
          COALESCE((SELECT MAX(k.tree_size) FROM checkpoints k WHERE k.org_id = h.org_id), 0) \
-         AS checkpointed FROM chain_heads h WHERE h.org_id = ",
+         AS checkpointed, \
+         COALESCE((SELECT MAX(u.through_seq) FROM purges u WHERE u.org_id = h.org_id), 0) \
+         AS purged, \
+         (SELECT u.through_hash FROM purges u WHERE u.org_id = h.org_id \
+         ORDER BY u.through_seq DESC LIMIT 1) AS purged_hash \
+         FROM chain_heads h WHERE h.org_id = ",
     );
     qb.push_bind(org_id);
     qb

@@ -67,7 +67,7 @@ impl CountTable {
 /// How to count a filter's matches.
 #[derive(Debug, PartialEq)]
 pub enum CountPlan {
-    /// No filter at all: the organization's head `seq` (every event, gap-free).
+    /// No filter at all: the head `seq` less the purged events (the log is gap-free after them).
     Everything,
     /// The sum of `table` over whole hours in `[from_hour, until_hour)` (unbounded where
     /// `None`), plus the events of each edge filter (the partial hours at the range's ends).

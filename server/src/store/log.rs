@@ -270,6 +270,11 @@ where
     query.push_bind(org_id);
     let position: Option<(i64,)> = DB::fetch_optional(&mut **tx, query).await?;
     let position = position.map_or(0, |(seq,)| seq);
+    let mut query =
+        QueryBuilder::<DB>::new("SELECT COALESCE(MAX(through_seq), 0) FROM purges WHERE org_id = ");
+    query.push_bind(org_id);
+    let purged: Option<(i64,)> = DB::fetch_optional(&mut **tx, query).await?;
+    let purged = purged.map_or(0, |(seq,)| seq);
     let mut query = QueryBuilder::<DB>::new("SELECT data FROM event_log WHERE org_id = ");
     query
         .push_bind(org_id)
@@ -284,7 +289,11 @@ where
             events.push(event);
         }
     }
-    Ok(Tail { position, events })
+    Ok(Tail {
+        position,
+        purged,
+        events,
+    })
 }
 
 /// One event of the organization by id.

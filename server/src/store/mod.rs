@@ -17,6 +17,7 @@ mod index_reads;
 pub mod indexer;
 mod log;
 mod postgres;
+mod retention;
 mod sqlite;
 mod tail;
 mod tree;
@@ -30,8 +31,11 @@ pub use group_commit::GroupCommit;
 pub use identity::{IdentityStore, IdentityTx, Invitation, NewInvitation, PendingOwnEvent};
 pub use log::{AppendOutcomes, AppendRequest};
 pub use postgres::PostgresStore;
+pub use retention::{PurgeStore, RetentionStore};
 pub use sqlite::SqliteStore;
-pub use tree::{event_leaf, ProofStore, StoredCheckpoint, TreeState, TreeStore};
+pub use tree::{
+    event_leaf, ProofStore, StoredCheckpoint, TreeState, TreeStore, LOWEST_STORED_LEVEL,
+};
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +71,8 @@ pub struct Organization {
     pub name: String,
     pub plan: Plan,
     pub retention_days: u32,
+    /// While held, nothing of the organization is purged.
+    pub legal_hold: bool,
 }
 
 impl Organization {
@@ -164,6 +170,10 @@ pub struct TalliedHead {
     pub tree_size: i64,
     /// The size of the latest signed checkpoint (0 before the first).
     pub checkpointed: i64,
+    /// Every event up to this `seq` was purged by retention (0 when none was).
+    pub purged: i64,
+    /// The hash of event `purged`: what the first kept event's `prev_hash` links to.
+    pub purged_hash: Option<String>,
 }
 
 /// How far an organization's index is behind its log.
@@ -263,6 +273,8 @@ pub struct Stores {
     pub events: Arc<dyn EventStore>,
     /// Each organization's Merkle tree over its events, and its signed checkpoints.
     pub proofs: Arc<dyn ProofStore>,
+    /// Each organization's retention purges.
+    pub retention: Arc<dyn RetentionStore>,
     /// Where appends go: into the events' next group commit.
     pub appender: GroupCommit,
 }
@@ -270,20 +282,32 @@ pub struct Stores {
 /// Opens the database a URL names (`sqlite://path`, created if missing, or `postgres://…`) and
 /// brings its schema up to date.
 pub async fn open(database_url: &str) -> StoreResult<Stores> {
-    let (events, proofs): (Arc<dyn EventStore>, Arc<dyn ProofStore>) =
-        if database_url.starts_with("sqlite:") {
-            let store = SqliteStore::connect(database_url).await?;
-            let proofs = Arc::new(TreeStore::new(store.pool().clone()));
-            (Arc::new(store), proofs)
-        } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
-            let store = PostgresStore::connect(database_url).await?;
-            let proofs = Arc::new(TreeStore::new(store.pool().clone()));
-            (Arc::new(store), proofs)
-        } else {
-            return Err(StoreError::Database(sqlx::Error::Configuration(
-                "DATABASE_URL must start with sqlite:// or postgres://".into(),
-            )));
-        };
+    type Parts = (
+        Arc<dyn EventStore>,
+        Arc<dyn ProofStore>,
+        Arc<dyn RetentionStore>,
+    );
+    let (events, proofs, retention): Parts = if database_url.starts_with("sqlite:") {
+        let store = SqliteStore::connect(database_url).await?;
+        let pool = store.pool().clone();
+        (
+            Arc::new(store),
+            Arc::new(TreeStore::new(pool.clone())),
+            Arc::new(PurgeStore::new(pool)),
+        )
+    } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
+        let store = PostgresStore::connect(database_url).await?;
+        let pool = store.pool().clone();
+        (
+            Arc::new(store),
+            Arc::new(TreeStore::new(pool.clone())),
+            Arc::new(PurgeStore::new(pool)),
+        )
+    } else {
+        return Err(StoreError::Database(sqlx::Error::Configuration(
+            "DATABASE_URL must start with sqlite:// or postgres://".into(),
+        )));
+    };
     events.migrate().await?;
     let identity = IdentityStore::connect(database_url).await?;
     let appender = GroupCommit::start(events.clone());
@@ -291,6 +315,7 @@ pub async fn open(database_url: &str) -> StoreResult<Stores> {
         identity,
         events,
         proofs,
+        retention,
         appender,
     })
 }

@@ -10,6 +10,7 @@ mod members;
 mod not_found;
 mod password_reset;
 mod roles;
+mod settings;
 
 pub use account::Account;
 pub use api_keys::ApiKeys;
@@ -21,3 +22,4 @@ pub use members::Members;
 pub use not_found::NotFound;
 pub use password_reset::{ForgotPassword, ResetPassword};
 pub use roles::Roles;
+pub use settings::Settings;

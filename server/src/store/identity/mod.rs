@@ -23,7 +23,8 @@ use futures::FutureExt;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 
-const ORG_COLUMNS: &str = "o.id AS org_id, o.slug, o.name AS org_name, o.plan, o.retention_days";
+const ORG_COLUMNS: &str = "o.id AS org_id, o.slug, o.name AS org_name, o.plan, o.retention_days, \
+     CASE WHEN o.legal_hold THEN 1 ELSE 0 END AS legal_hold";
 const USER_COLUMNS: &str = "u.id AS user_id, u.email, u.display_name, u.password_hash";
 const ROLE_COLUMNS: &str = "r.id AS role_id, r.org_id AS role_org_id, r.name AS role_name, \
      r.permissions, CASE WHEN r.builtin THEN 1 ELSE 0 END AS builtin";
@@ -76,6 +77,7 @@ fn organization(row: &AnyRow) -> StoreResult<Organization> {
         plan: Plan::parse(&plan).ok_or_else(|| StoreError::Corrupt(format!("plan {plan}")))?,
         retention_days: u32::try_from(retention)
             .map_err(|_| StoreError::Corrupt(format!("retention {retention}")))?,
+        legal_hold: row.try_get::<i64, _>("legal_hold")? != 0,
     })
 }
 
@@ -212,6 +214,13 @@ impl IdentityStore {
         row.as_ref().map(organization).transpose()
     }
 
+    /// Every organization, oldest first.
+    pub async fn organizations(&self) -> StoreResult<Vec<Organization>> {
+        let sql = format!("SELECT {ORG_COLUMNS} FROM organizations o ORDER BY o.id");
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(organization).collect()
+    }
+
     /// The user with this email (case-insensitive).
     pub async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE lower(u.email) = lower($1)");
@@ -265,7 +274,31 @@ impl IdentityTx {
             name: name.to_owned(),
             plan,
             retention_days,
+            legal_hold: false,
         })
+    }
+
+    /// Sets the organization's retention and legal hold, provided they are still `before`'s
+    /// (so the change its self-audit event records is the one made); `false` when they were
+    /// changed meanwhile and nothing was written.
+    pub async fn set_retention(
+        &mut self,
+        before: &Organization,
+        retention_days: u32,
+        legal_hold: bool,
+    ) -> StoreResult<bool> {
+        let changed = sqlx::query(
+            "UPDATE organizations SET retention_days = $1, legal_hold = $2
+             WHERE id = $3 AND retention_days = $4 AND legal_hold = $5",
+        )
+        .bind(i64::from(retention_days))
+        .bind(legal_hold)
+        .bind(before.id)
+        .bind(i64::from(before.retention_days))
+        .bind(before.legal_hold)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(changed.rows_affected() == 1)
     }
 
     /// Creates a user.
