@@ -60,3 +60,15 @@ echo "### Proofs ($EVENTS events, SQLite)"
 echo
 echo "### Proofs ($EVENTS events, PostgreSQL)"
 "$BIN/auditrail-bench" proofs --database-url "$PG_SERVER/$PG_DB"
+echo
+echo "### Retention purge ($EVENTS events, SQLite, on a copy)"
+sqlite3 "$SQLITE_DB" ".backup '$DIR/purge.db'"
+"$BIN/auditrail-bench" purge --database-url "sqlite://$DIR/purge.db" --archive-dir "$DIR/purge-archives"
+rm -rf "$DIR/purge.db" "$DIR/purge.db-wal" "$DIR/purge.db-shm" "$DIR/purge-archives"
+echo
+echo "### Retention purge ($EVENTS events, PostgreSQL, on a copy)"
+psql -h 127.0.0.1 -U postgres -d test -qc "DROP DATABASE IF EXISTS auditrail_bench_purge"
+psql -h 127.0.0.1 -U postgres -d test -qc "CREATE DATABASE auditrail_bench_purge TEMPLATE $PG_DB"
+"$BIN/auditrail-bench" purge --database-url "$PG_SERVER/auditrail_bench_purge" --archive-dir "$DIR/purge-archives"
+psql -h 127.0.0.1 -U postgres -d test -qc "DROP DATABASE auditrail_bench_purge"
+rm -rf "$DIR/purge-archives"

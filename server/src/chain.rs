@@ -1,5 +1,10 @@
 //! The tamper-evidence chain: `hash = SHA-256(prev_hash ‖ canonical JSON of the event)`, where
-//! the canonical JSON is the event without its `prev_hash` and `hash`, keys sorted.
+//! the canonical JSON is the event without its `prev_hash` and `hash`, keys sorted. An event is
+//! stored in the same canonical form with those two members in their place, so verification
+//! hashes its stored bytes as they are ([`sealed`]); events stored otherwise (before this form)
+//! are parsed and written out canonically again.
+
+mod sealed;
 
 use crate::store::{EventDraft, StoreError, StoreResult};
 use app::model::AuditEvent;
@@ -13,22 +18,26 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 
 /// The event's hash given the hash before it.
 pub fn link_hash(prev_hash: &str, event: &AuditEvent) -> String {
-    let fields = match serde_json::to_value(event) {
+    hash_fields(prev_hash, &canonical_fields(event))
+}
+
+/// The event's JSON object (keys sorted) without `prev_hash` and `hash`.
+fn canonical_fields(event: &AuditEvent) -> Value {
+    let mut fields = match serde_json::to_value(event) {
         Ok(Value::Object(map)) => map,
         _ => Map::new(),
     };
-    hash_fields(prev_hash, fields)
-}
-
-/// `SHA-256(prev_hash ‖ canonical JSON of fields)`, where the canonical JSON leaves out
-/// `prev_hash` and `hash`.
-fn hash_fields(prev_hash: &str, mut fields: Map<String, Value>) -> String {
     fields.remove("prev_hash");
     fields.remove("hash");
+    Value::Object(fields)
+}
+
+/// `SHA-256(prev_hash ‖ canonical JSON of fields)`.
+fn hash_fields(prev_hash: &str, fields: &Value) -> String {
     let mut digest = Sha256::new();
     digest.update(prev_hash.as_bytes());
     // Written straight into the hash: the bytes of `Value::to_string`, without building them.
-    if serde_json::to_writer(&mut digest, &Value::Object(fields)).is_err() {
+    if serde_json::to_writer(&mut digest, fields).is_err() {
         // Never: a `Value` always serialises, and the hash never fails to take bytes. An
         // empty hash matches no stored one.
         return String::new();
@@ -48,8 +57,12 @@ pub struct StoredClaims {
 }
 
 /// Reads a stored event's claims, recomputing its hash from the stored JSON itself (not from a
-/// decoded [`AuditEvent`], which would drop fields added behind Auditrail's back).
+/// decoded [`AuditEvent`], which would drop fields added behind Auditrail's back): from its
+/// bytes as they are when it is stored sealed, else from its fields written out canonically.
 pub fn stored_claims(data: &str) -> Result<StoredClaims, String> {
+    if let Some(claims) = sealed::sealed_claims(data).filter(|c| c.content_matches) {
+        return Ok(claims);
+    }
     let Ok(Value::Object(fields)) = serde_json::from_str::<Value>(data) else {
         return Err("its stored JSON is not an object".into());
     };
@@ -71,7 +84,10 @@ pub fn claims(fields: Map<String, Value>) -> Result<StoredClaims, String> {
         .get("seq")
         .and_then(Value::as_i64)
         .ok_or("its stored JSON has no seq")?;
-    let content_matches = hash_fields(&prev_hash, fields) == hash;
+    let mut fields = fields;
+    fields.remove("prev_hash");
+    fields.remove("hash");
+    let content_matches = hash_fields(&prev_hash, &Value::Object(fields)) == hash;
     Ok(StoredClaims {
         seq,
         prev_hash,
@@ -80,10 +96,18 @@ pub fn claims(fields: Map<String, Value>) -> Result<StoredClaims, String> {
     })
 }
 
-/// Links `event` after `prev_hash`: sets its `prev_hash` and `hash`.
-pub fn seal(event: &mut AuditEvent, prev_hash: &str) {
+/// Links `event` after `prev_hash`: sets its `prev_hash` and `hash`; answers the text to store,
+/// the canonical JSON with both in their place.
+pub fn seal(event: &mut AuditEvent, prev_hash: &str) -> String {
     event.prev_hash = prev_hash.to_owned();
-    event.hash = link_hash(prev_hash, event);
+    let fields = canonical_fields(event);
+    event.hash = hash_fields(prev_hash, &fields);
+    let Value::Object(mut fields) = fields else {
+        unreachable!("canonical fields are an object")
+    };
+    fields.insert("prev_hash".into(), event.prev_hash.clone().into());
+    fields.insert("hash".into(), event.hash.clone().into());
+    Value::Object(fields).to_string()
 }
 
 /// Where an organization's chain stands: its last `seq` (0 before the first event) and that
@@ -113,8 +137,8 @@ pub struct LinkedBatch {
     /// The stored events to answer, in input order: new ones and originals of retries.
     pub events: Vec<AuditEvent>,
     /// Which of `events` are new (to insert), with their content hashes (kept with an
-    /// idempotency key).
-    pub new: Vec<(usize, Option<String>)>,
+    /// idempotency key) and the text to store.
+    pub new: Vec<(usize, Option<String>, String)>,
     pub head: ChainHead,
 }
 
@@ -145,12 +169,12 @@ pub fn link(
         seq += 1;
         event.seq = seq;
         event.received_at = received_at;
-        seal(&mut event, &hash);
+        let stored = seal(&mut event, &hash);
         hash.clone_from(&event.hash);
         if let Some(key) = &event.idempotency_key {
             originals.insert(key.clone(), (draft.content_hash.clone(), event.clone()));
         }
-        new.push((events.len(), draft.content_hash));
+        new.push((events.len(), draft.content_hash, stored));
         events.push(event);
     }
     Ok(LinkedBatch {
@@ -306,13 +330,27 @@ mod tests {
             .details
             .insert("ratio".into(), serde_json::json!(0.1));
         seal(&mut sealed, GENESIS);
-        let stored = serde_json::to_string(&sealed).unwrap();
-        let claims = stored_claims(&stored).unwrap();
-        assert!(claims.content_matches);
-        assert_eq!((claims.seq, claims.hash), (1, sealed.hash.clone()));
-        assert_eq!(claims.prev_hash, GENESIS);
-        let edited = stored.replace("alice@acme.com", "mallory@acme.com");
-        assert!(!stored_claims(&edited).unwrap().content_matches);
+        let canonical = seal(&mut sealed, GENESIS);
+        // Stored sealed (its bytes hashed as they are), or in another key order (as events
+        // were stored before the sealed form: parsed and written out canonically).
+        let in_field_order = serde_json::to_string(&sealed).unwrap();
+        assert_ne!(canonical, in_field_order);
+        for stored in [canonical, in_field_order] {
+            let claims = stored_claims(&stored).unwrap();
+            assert!(claims.content_matches, "{stored}");
+            assert_eq!((claims.seq, &claims.hash), (1, &sealed.hash));
+            assert_eq!(claims.prev_hash, GENESIS);
+            let edited = stored.replace("alice@acme.com", "mallory@acme.com");
+            assert!(!stored_claims(&edited).unwrap().content_matches);
+        }
         assert!(stored_claims("[1]").is_err());
+    }
+
+    #[test]
+    fn the_stored_text_is_the_event_with_its_link() {
+        let mut e = event();
+        let stored = seal(&mut e, GENESIS);
+        let decoded: AuditEvent = serde_json::from_str(&stored).unwrap();
+        assert_eq!(decoded, e);
     }
 }

@@ -4,7 +4,7 @@
 //! how a row is held until commit ([`LogDatabase`]).
 
 use super::tail::Tail;
-use super::{decode_event, encode_event, EventDraft, IndexLag, StoreResult};
+use super::{decode_event, EventDraft, IndexLag, StoreResult};
 use crate::chain::{self, ChainHead, LinkedBatch, Originals};
 use app::model::{AuditEvent, EventFilter};
 use chrono::{SubsecRound, Utc};
@@ -225,22 +225,18 @@ where
     for rows in linked.new.chunks(INSERT_ROWS) {
         let rows = rows
             .iter()
-            .map(|(at, content_hash)| {
-                let event = &linked.events[*at];
-                Ok((event, content_hash.clone(), encode_event(event)?))
-            })
-            .collect::<StoreResult<Vec<_>>>()?;
+            .map(|(at, content_hash, stored)| (&linked.events[*at], content_hash, stored));
         let mut query = QueryBuilder::<DB>::new(
             "INSERT INTO event_log (org_id, seq, id, idempotency_key, content_hash, hash, data) ",
         );
-        query.push_values(rows, |mut row, (event, content_hash, data)| {
+        query.push_values(rows, |mut row, (event, content_hash, stored)| {
             row.push_bind(org_id)
                 .push_bind(event.seq)
                 .push_bind(event.id.clone())
                 .push_bind(event.idempotency_key.clone())
-                .push_bind(content_hash)
+                .push_bind(content_hash.clone())
                 .push_bind(event.hash.clone())
-                .push_bind(data);
+                .push_bind(stored.clone());
         });
         DB::execute(&mut **tx, query).await?;
     }

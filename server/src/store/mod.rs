@@ -330,8 +330,3 @@ fn stored_ip(event: &AuditEvent) -> Option<Vec<u8>> {
 pub fn decode_event(data: &str) -> StoreResult<AuditEvent> {
     serde_json::from_str(data).map_err(|e| StoreError::Corrupt(format!("event: {e}")))
 }
-
-/// The stored JSON of an event.
-fn encode_event(event: &AuditEvent) -> StoreResult<String> {
-    serde_json::to_string(event).map_err(|e| StoreError::Corrupt(format!("event: {e}")))
-}

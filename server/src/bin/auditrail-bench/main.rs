@@ -5,6 +5,7 @@
 mod export;
 mod ingest;
 mod proofs;
+mod purge;
 mod query;
 mod server_process;
 mod verify;
@@ -31,6 +32,8 @@ enum Command {
     Verify(verify::Args),
     /// Inclusion and consistency proof latency on a seeded log, and the tree's build rate.
     Proofs(proofs::Args),
+    /// The retention purge of a whole seeded log (on a copy), then `auditrail verify`.
+    Purge(purge::Args),
 }
 
 #[tokio::main]
@@ -41,5 +44,6 @@ async fn main() {
         Command::Query(args) => query::run(args).await,
         Command::Verify(args) => verify::run(args).await,
         Command::Proofs(args) => proofs::run(args).await,
+        Command::Purge(args) => purge::run(args).await,
     }
 }

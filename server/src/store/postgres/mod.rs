@@ -5,7 +5,7 @@
 mod events;
 mod partitions;
 
-use super::chain_reads::{head_query, links_query};
+use super::chain_reads::{self, head_query};
 use super::filter_sql::Read;
 use super::{index_reads, log};
 use super::{
@@ -109,8 +109,8 @@ impl EventStore for PostgresStore {
         until: i64,
         limit: u32,
     ) -> StoreResult<Vec<ChainLink>> {
-        let mut query = links_query::<sqlx::Postgres>(org_id, after, until, limit);
-        Ok(query.build_query_as().fetch_all(&self.pool).await?)
+        // Rows stream cheaply from PostgreSQL; a chunk joined into one text there is no faster.
+        chain_reads::chain_links(&self.pool, None, (org_id, after, until, limit)).await
     }
 
     async fn chain_head(&self, org_id: i64) -> StoreResult<Option<TalliedHead>> {
