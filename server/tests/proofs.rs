@@ -10,13 +10,12 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::Request;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use common::event;
 use common::in_process::App;
+use common::{event, verify_offline};
 use serde_json::{json, Value};
 use server::proof::merkle::{self, Hash};
 use server::proof::note::{Checkpoint, NoteVerifier};
 use server::store::event_leaf;
-use std::process::Command;
 
 /// An organization with events posted in two rounds, a checkpoint signed after each.
 struct Log {
@@ -222,20 +221,6 @@ async fn proofs_refuse_bad_parameters_other_organizations_and_callers_without_re
     assert_eq!(status, 404, "another organization's event is not found");
     let (_, listed) = log.app.get(&outsider, "/api/v1/checkpoints").await;
     assert_eq!(listed["latest"], Value::Null, "{listed}");
-}
-
-/// Runs `auditrail verify --offline` with `args`; answers success and stderr.
-fn verify_offline(args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_auditrail"))
-        .args(["verify", "--offline"])
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run auditrail");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[tokio::test]

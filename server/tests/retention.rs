@@ -7,14 +7,12 @@ mod common;
 
 use app::model::{Actor, ActorType, ClientInfo, Permission, RetentionUpdate};
 use chrono::{Duration, Utc};
-use common::event;
 use common::in_process::App;
+use common::{event, verify_offline};
 use serde_json::{json, Value};
 use server::store::Organization;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Connection, Executor};
-use std::path::Path;
-use std::process::Command;
 
 /// An organization with 200 posted events, indexed, in its tree and checkpointed.
 struct Log {
@@ -83,20 +81,6 @@ impl Log {
     }
 }
 
-/// Runs `auditrail verify --offline --export` on a file; answers success and stderr.
-fn verify_offline(key: &str, file: &Path) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_auditrail"))
-        .args(["verify", "--offline", "--key", key, "--export"])
-        .arg(file)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run auditrail");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 #[tokio::test]
 async fn expired_events_are_archived_then_purged_and_the_rest_still_proves() {
     let log = Log::new().await;
@@ -122,7 +106,8 @@ async fn expired_events_are_archived_then_purged_and_the_rest_still_proves() {
         .as_str()
         .unwrap()
         .to_owned();
-    let (ok, stderr) = verify_offline(&key, &archive);
+    let archive_path = archive.display().to_string();
+    let (ok, stderr) = verify_offline(&["--key", &key, "--export", &archive_path]);
     assert!(ok, "the archive verifies offline: {stderr}");
     assert!(stderr.contains("192 events"), "{stderr}");
 

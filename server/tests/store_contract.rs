@@ -1160,10 +1160,34 @@ async fn purges_delete_a_prefix_and_every_read_still_answers_exactly(url: &str) 
 
     let (purged, kept) = all.split_at(160);
     let record = purge_record(purged);
-    retention
-        .purge(org.id, purged, &record, &own_event)
-        .await
-        .unwrap();
+    let hold = |on: bool| {
+        let (identity, org) = (&identity, &org);
+        async move {
+            let mut tx = identity.begin().await.unwrap();
+            let before = Organization {
+                legal_hold: !on,
+                ..org.clone()
+            };
+            assert!(tx.set_retention(&before, 90, on).await.unwrap());
+            tx.commit().await.unwrap();
+        }
+    };
+    hold(true).await;
+    let held = retention.purge(org.id, purged, &record, &own_event).await;
+    assert!(
+        matches!(held, Ok(false)),
+        "a legal hold refuses the purge: {held:?}"
+    );
+    assert_eq!(
+        store
+            .count_events(org.id, &EventFilter::default())
+            .await
+            .unwrap(),
+        400
+    );
+    hold(false).await;
+    let done = retention.purge(org.id, purged, &record, &own_event).await;
+    assert!(matches!(done, Ok(true)), "{done:?}");
     let again = retention.purge(org.id, purged, &record, &own_event).await;
     assert!(matches!(again, Err(StoreError::Duplicate(_))), "{again:?}");
     assert_eq!(retention.purges(org.id, 5).await.unwrap(), vec![record]);

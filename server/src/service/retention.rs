@@ -159,13 +159,17 @@ impl Services {
                 .await?;
             let Some(last) = events.last() else { break };
             floor = last.seq;
-            report.events += events.len() as u64;
             if !dry_run {
-                let record = self
+                let Some(record) = self
                     .archive_and_delete(&org, archives, &checkpoint, &events, expired_before)
-                    .await?;
+                    .await?
+                else {
+                    report.held_by = Some("the organization was put under legal hold");
+                    break;
+                };
                 report.purges.push(record);
             }
+            report.events += events.len() as u64;
         }
         if !report.purges.is_empty() {
             if let Err(error) = self.link_own_events().await {
@@ -217,7 +221,8 @@ impl Services {
     }
 
     /// Writes `events` to their archive file, synced, then deletes them with the purge's record
-    /// and event in one transaction.
+    /// and event in one transaction; `None` (and the archive removed again) when a legal hold
+    /// came first.
     async fn archive_and_delete(
         &self,
         org: &Organization,
@@ -225,7 +230,7 @@ impl Services {
         checkpoint: &StoredCheckpoint,
         events: &[AuditEvent],
         expired_before: DateTime<Utc>,
-    ) -> Result<PurgeRecord, ApiError> {
+    ) -> Result<Option<PurgeRecord>, ApiError> {
         let (first, last) = match (events.first(), events.last()) {
             (Some(first), Some(last)) => (first, last),
             _ => return Err(ApiError::internal()),
@@ -241,7 +246,8 @@ impl Services {
         );
         let lines = archive_lines(events, &proofs);
         let path = archives.join(&name);
-        let sha256 = tokio::task::spawn_blocking(move || write_synced(&path, &lines))
+        let written = path.clone();
+        let sha256 = tokio::task::spawn_blocking(move || write_synced(&written, &lines))
             .await
             .map_err(|e| {
                 tracing::error!(error = %e, "the archive writer failed");
@@ -272,10 +278,18 @@ impl Services {
             .detail("archive", record.archive.clone())
             .detail("archive_sha256", record.archive_sha256.clone());
         let event = Self::prepare(org.id, &ClientInfo::default(), event)?;
-        self.stores
+        let purged = self
+            .stores
             .retention
             .purge(org.id, events, &record, &event)
             .await?;
+        if !purged {
+            // The events stay, so their archive goes (a later purge writes it again).
+            if let Err(error) = std::fs::remove_file(&path) {
+                tracing::warn!(archive = record.archive, %error, "cannot remove an unused archive");
+            }
+            return Ok(None);
+        }
         tracing::info!(
             org = org.slug,
             first = record.first_seq,
@@ -283,7 +297,7 @@ impl Services {
             archive = record.archive,
             "purged events past retention"
         );
-        Ok(record)
+        Ok(Some(record))
     }
 
     async fn organization_by_id(&self, org_id: i64) -> Result<Organization, ApiError> {

@@ -20,15 +20,16 @@ pub trait RetentionStore: Send + Sync + 'static {
     /// Deletes `events` (the organization's next events after its last purge, in `seq` order,
     /// already archived as `record` says) with everything derived from them, and records the
     /// purge and `own_event` (its self-audit event, staged for the chain) in the same
-    /// transaction. Refused, with nothing written, when the events are not exactly the ones
-    /// after the last purge (another purge got there first).
+    /// transaction; `false`, with nothing written, when the organization is under legal hold.
+    /// Refused, with nothing written, when the events are not exactly the ones after the last
+    /// purge (another purge got there first).
     async fn purge(
         &self,
         org_id: i64,
         events: &[AuditEvent],
         record: &PurgeRecord,
         own_event: &NewEvent,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<bool>;
 }
 
 /// [`RetentionStore`] over either database.
@@ -76,10 +77,18 @@ where
         events: &[AuditEvent],
         record: &PurgeRecord,
         own_event: &NewEvent,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<bool> {
         let own_event = serde_json::to_string(own_event)
             .map_err(|e| StoreError::Corrupt(format!("own event: {e}")))?;
         let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+        // A hold set while the archive was written wins: nothing is deleted under it.
+        let mut held = QueryBuilder::<DB>::new(
+            "SELECT COUNT(*) FROM organizations WHERE legal_hold AND id = ",
+        );
+        held.push_bind(org_id);
+        if let Some((1..,)) = DB::fetch_optional::<(i64,)>(&mut *tx, held).await? {
+            return Ok(false);
+        }
         // Holding the index position keeps the organization's indexers out until commit: they
         // and the purge both change its hourly counts and actor tallies.
         let mut position =
@@ -150,7 +159,7 @@ where
         unguard.push_bind(org_id);
         DB::execute(&mut *tx, unguard).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 }
 

@@ -282,3 +282,18 @@ pub fn event(n: usize) -> Value {
         "details": {"n": n}
     })
 }
+
+/// Runs `auditrail verify --offline` with `args` (no database, no server); answers success and
+/// stderr.
+pub fn verify_offline(args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_auditrail"))
+        .args(["verify", "--offline"])
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run auditrail");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
