@@ -15,6 +15,8 @@ pub const EVENTS_INGESTED: &str = "auditrail_events_ingested_total";
 pub const INGEST_BATCH_SIZE: &str = "auditrail_ingest_batch_size";
 /// Rows sent by exports.
 pub const EXPORT_ROWS: &str = "auditrail_export_rows_total";
+/// Events archived and deleted by retention purges.
+pub const EVENTS_PURGED: &str = "auditrail_events_purged_total";
 /// Self-audit events committed but not yet linked into their chains.
 pub const OWN_EVENTS_PENDING: &str = "auditrail_own_events_pending";
 /// Events appended but not yet indexed, over all organizations.

@@ -8,25 +8,6 @@ use axum::http::Request;
 use common::in_process::App;
 use serde_json::json;
 
-/// The value of a counter (summed over its label sets matching `labels`) in a `/metrics` page.
-async fn counter(app: &App, name: &str, labels: &[(&str, &str)]) -> f64 {
-    let request = Request::get("/metrics").body(Body::empty()).unwrap();
-    let response = app.raw(request).await;
-    assert_eq!(response.0, 200);
-    let lines = response.1.lines().map(|l| Ok(l.to_owned()));
-    let scrape = prometheus_parse::Scrape::parse(lines).expect("Prometheus text format");
-    scrape
-        .samples
-        .iter()
-        .filter(|s| s.metric == name)
-        .filter(|s| labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
-        .map(|s| match s.value {
-            prometheus_parse::Value::Counter(v) | prometheus_parse::Value::Untyped(v) => v,
-            _ => 0.0,
-        })
-        .sum()
-}
-
 #[tokio::test]
 async fn health_and_readiness_answer_and_name_what_they_checked() {
     let app = App::start().await;
@@ -87,8 +68,8 @@ async fn metrics_parse_and_their_counters_move_with_ingest() {
     let requests = "auditrail_http_requests_total";
     let created = [("route", "/api/v1/events"), ("status", "201")];
     let before = (
-        counter(&app, ingested, &[]).await,
-        counter(&app, requests, &created).await,
+        app.counter(ingested, &[]).await,
+        app.counter(requests, &created).await,
     );
     let batch = json!({"events": [
         {"action": "user.login", "actor": {"type": "user", "id": "u1"}},
@@ -99,8 +80,8 @@ async fn metrics_parse_and_their_counters_move_with_ingest() {
     let retry = json!({"action": "user.login", "actor": {"type": "user", "id": "u3"}, "idempotency_key": "k"});
     assert_eq!(app.ingest(&key, &retry).await.0, 201);
     let after = (
-        counter(&app, ingested, &[]).await,
-        counter(&app, requests, &created).await,
+        app.counter(ingested, &[]).await,
+        app.counter(requests, &created).await,
     );
     // No other test of this binary ingests: three new events, the retry not counted.
     assert_eq!(after.0 - before.0, 3.0, "{before:?} → {after:?}");

@@ -12,6 +12,7 @@
 use super::export::archive_lines;
 use super::self_audit::{system_actor, OwnEvent};
 use super::Services;
+use crate::prometheus::EVENTS_PURGED;
 use crate::store::{Organization, StoredCheckpoint, LOWEST_STORED_LEVEL};
 use app::api::backend::SettingsBackend;
 use app::model::{
@@ -290,6 +291,7 @@ impl Services {
             }
             return Ok(None);
         }
+        metrics::counter!(EVENTS_PURGED).increment(events.len() as u64);
         tracing::info!(
             org = org.slug,
             first = record.first_seq,
