@@ -168,6 +168,20 @@ async fn expired_events_are_archived_then_purged_and_the_rest_still_proves() {
         .unwrap();
     assert_eq!(settings.purged_through_seq, 192);
     assert_eq!(settings.last_purge.as_ref(), Some(purge));
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_auditrail"))
+        .arg("status")
+        .env("DATABASE_URL", &log.app.database.url)
+        .env(
+            "AUDITRAIL_SIGNING_KEY_FILE",
+            log.app.database.signing_key_file(),
+        )
+        .output()
+        .expect("run auditrail status");
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        status.contains("acme: 90 days, purged through event 192 on "),
+        "{status}"
+    );
 
     // Outside a purge's transaction the database refuses to delete events or touch purges.
     let database = &log.app.database;

@@ -1,5 +1,5 @@
-//! `auditrail status`: how far the search index is behind the log, and where each
-//! organization's Merkle tree and latest signed checkpoint stand.
+//! `auditrail status`: how far the search index is behind the log, where each organization's
+//! Merkle tree and latest signed checkpoint stand, and its retention and last purge.
 
 use super::{services, CliResult, Global};
 use crate::service::{Services, SessionSettings};
@@ -39,6 +39,23 @@ pub async fn run(global: &Global) -> CliResult {
             tree.size,
             tree.head
         );
+    }
+    println!("Retention: how long each organization keeps its events, and its last purge.");
+    let stores = services.stores();
+    for org in stores.identity.organizations().await? {
+        let hold = match org.legal_hold {
+            true => ", under legal hold (nothing is purged)",
+            false => "",
+        };
+        let last = match stores.retention.purges(org.id, 1).await?.pop() {
+            Some(purge) => format!(
+                "purged through event {} on {}",
+                purge.through_seq,
+                purge.purged_at.format("%Y-%m-%d %H:%M UTC")
+            ),
+            None => "nothing purged yet".to_owned(),
+        };
+        println!("  {}: {} days{hold}, {last}", org.slug, org.retention_days);
     }
     Ok(())
 }
