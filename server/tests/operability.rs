@@ -2,7 +2,6 @@
 
 mod common;
 
-use app::model::Permission;
 use axum::body::Body;
 use axum::http::Request;
 use common::in_process::App;
@@ -26,21 +25,9 @@ async fn health_and_readiness_answer_and_name_what_they_checked() {
     assert_eq!(ready["index_lag_events"], 0);
 }
 
-/// The application with the organization `acme` and a key that writes to it.
-async fn app_with_writer() -> (App, String) {
-    let app = App::start().await;
-    let org = app.org("acme").await;
-    let (_, key) = app
-        .services
-        .create_api_key(&org, "probe", &[Permission::EventsWrite])
-        .await
-        .unwrap();
-    (app, key)
-}
-
 #[tokio::test]
 async fn readiness_counts_the_events_no_signed_checkpoint_holds_yet() {
-    let (app, key) = app_with_writer().await;
+    let (app, key) = App::with_writer().await;
     let events: Vec<_> = (0..3).map(common::event).collect();
     let (status, body) = app.ingest(&key, &json!({ "events": events })).await;
     assert_eq!(status, 201, "{body}");
@@ -59,33 +46,6 @@ async fn unsigned_events(app: &App) -> serde_json::Value {
         .raw(Request::get("/readyz").body(Body::empty()).unwrap())
         .await;
     serde_json::from_str::<serde_json::Value>(&body).unwrap()["unsigned_events"].clone()
-}
-
-#[tokio::test]
-async fn metrics_parse_and_their_counters_move_with_ingest() {
-    let (app, key) = app_with_writer().await;
-    let ingested = "auditrail_events_ingested_total";
-    let requests = "auditrail_http_requests_total";
-    let created = [("route", "/api/v1/events"), ("status", "201")];
-    let before = (
-        app.counter(ingested, &[]).await,
-        app.counter(requests, &created).await,
-    );
-    let batch = json!({"events": [
-        {"action": "user.login", "actor": {"type": "user", "id": "u1"}},
-        {"action": "user.login", "actor": {"type": "user", "id": "u2"}},
-        {"action": "user.login", "actor": {"type": "user", "id": "u3"}, "idempotency_key": "k"},
-    ]});
-    assert_eq!(app.ingest(&key, &batch).await.0, 201);
-    let retry = json!({"action": "user.login", "actor": {"type": "user", "id": "u3"}, "idempotency_key": "k"});
-    assert_eq!(app.ingest(&key, &retry).await.0, 201);
-    let after = (
-        app.counter(ingested, &[]).await,
-        app.counter(requests, &created).await,
-    );
-    // No other test of this binary ingests: three new events, the retry not counted.
-    assert_eq!(after.0 - before.0, 3.0, "{before:?} → {after:?}");
-    assert_eq!(after.1 - before.1, 2.0, "{before:?} → {after:?}");
 }
 
 #[tokio::test]

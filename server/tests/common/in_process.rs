@@ -51,6 +51,18 @@ impl App {
         }
     }
 
+    /// The application with the organization `acme` and a key that writes to it.
+    pub async fn with_writer() -> (Self, String) {
+        let app = Self::start().await;
+        let org = app.org("acme").await;
+        let (_, key) = app
+            .services
+            .create_api_key(&org, "probe", &[app::model::Permission::EventsWrite])
+            .await
+            .unwrap();
+        (app, key)
+    }
+
     /// Creates an organization on the pro plan.
     pub async fn org(&self, slug: &str) -> Organization {
         self.services
