@@ -31,24 +31,10 @@ impl Log {
     async fn new() -> Self {
         let app = App::start().await;
         let org = app.org("acme").await;
-        let key = |name: &'static str, scopes: &'static [Permission]| {
-            let (app, org) = (&app, &org);
-            async move {
-                let (_, secret) = app
-                    .services
-                    .create_api_key(org, name, scopes)
-                    .await
-                    .expect("key");
-                secret
-            }
-        };
-        let writer = key("writer", &[Permission::EventsWrite]).await;
-        let reader = key("reader", &[Permission::AuditLogsRead]).await;
-        let exporter = key(
-            "exporter",
-            &[Permission::AuditLogsRead, Permission::AuditLogsExport],
-        )
-        .await;
+        let writer = app.key(&org, "writer", &[Permission::EventsWrite]).await;
+        let reader = app.key(&org, "reader", &[Permission::AuditLogsRead]).await;
+        let scopes = [Permission::AuditLogsRead, Permission::AuditLogsExport];
+        let exporter = app.key(&org, "exporter", &scopes).await;
         let mut log = Self {
             app,
             reader,
@@ -208,12 +194,10 @@ async fn proofs_refuse_bad_parameters_other_organizations_and_callers_without_re
         assert_eq!(status, 403, "{path} needs audit_logs:read");
     }
     let other = log.app.org("globex").await;
-    let (_, outsider) = log
+    let outsider = log
         .app
-        .services
-        .create_api_key(&other, "reader", &[Permission::AuditLogsRead])
-        .await
-        .unwrap();
+        .key(&other, "reader", &[Permission::AuditLogsRead])
+        .await;
     let (status, _) = log
         .app
         .get(&outsider, &format!("/api/v1/audit-logs/{id}/proof"))

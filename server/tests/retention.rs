@@ -26,16 +26,8 @@ impl Log {
     async fn new() -> Self {
         let app = App::start().await;
         let org = app.org("acme").await;
-        let (_, writer) = app
-            .services
-            .create_api_key(&org, "writer", &[Permission::EventsWrite])
-            .await
-            .unwrap();
-        let (_, reader) = app
-            .services
-            .create_api_key(&org, "reader", &[Permission::AuditLogsRead])
-            .await
-            .unwrap();
+        let writer = app.key(&org, "writer", &[Permission::EventsWrite]).await;
+        let reader = app.key(&org, "reader", &[Permission::AuditLogsRead]).await;
         for from in [0, 100] {
             let events: Vec<Value> = (from..from + 100).map(event).collect();
             let (status, body) = app.ingest(&writer, &json!({ "events": events })).await;

@@ -31,16 +31,8 @@ impl Log {
     async fn new() -> Self {
         let app = App::start().await;
         let org = app.org("acme").await;
-        let (_, writer) = app
-            .services
-            .create_api_key(&org, "writer", &[Permission::EventsWrite])
-            .await
-            .expect("writer key");
-        let (_, reader) = app
-            .services
-            .create_api_key(&org, "reader", &[Permission::AuditLogsRead])
-            .await
-            .expect("reader key");
+        let writer = app.key(&org, "writer", &[Permission::EventsWrite]).await;
+        let reader = app.key(&org, "reader", &[Permission::AuditLogsRead]).await;
         let events: Vec<Value> = (0..20).map(event).collect();
         let (status, body) = app.ingest(&writer, &json!({ "events": events })).await;
         assert_eq!(status, 201, "{body}");
@@ -146,12 +138,10 @@ async fn an_untouched_chain_verifies_and_its_status_is_recorded() {
 async fn verify_needs_audit_logs_read() {
     let log = Log::new().await;
     let org = log.app.services.organization("acme").await.expect("acme");
-    let (_, writer) = log
+    let writer = log
         .app
-        .services
-        .create_api_key(&org, "writer-only", &[Permission::EventsWrite])
-        .await
-        .expect("key");
+        .key(&org, "writer-only", &[Permission::EventsWrite])
+        .await;
     let (status, _) = log.app.get(&writer, "/api/v1/audit-logs/verify").await;
     assert_eq!(status, 403);
 }
@@ -274,12 +264,7 @@ async fn an_auditor_holding_an_earlier_checkpoint_finds_a_thorough_rewrite_offli
 
     let org = log.app.services.organization("acme").await.unwrap();
     let scopes = [Permission::AuditLogsRead, Permission::AuditLogsExport];
-    let (_, exporter) = log
-        .app
-        .services
-        .create_api_key(&org, "exporter", &scopes)
-        .await
-        .unwrap();
+    let exporter = log.app.key(&org, "exporter", &scopes).await;
     let (status, export) = log
         .app
         .raw(

@@ -74,7 +74,7 @@ where
     let mut tx = log::snapshot(pool).await?;
     let tail = log::tail(&mut tx, org_id, filter).await?;
     let indexed = match plan(filter) {
-        CountPlan::Everything => tail.position - tail.purged,
+        CountPlan::Everything => tail.position - log::purged_through(&mut tx, org_id).await?,
         CountPlan::Scan => counted(&mut tx, dialect, org_id, filter).await?,
         CountPlan::Hourly {
             table,

@@ -266,11 +266,6 @@ where
     query.push_bind(org_id);
     let position: Option<(i64,)> = DB::fetch_optional(&mut **tx, query).await?;
     let position = position.map_or(0, |(seq,)| seq);
-    let mut query =
-        QueryBuilder::<DB>::new("SELECT COALESCE(MAX(through_seq), 0) FROM purges WHERE org_id = ");
-    query.push_bind(org_id);
-    let purged: Option<(i64,)> = DB::fetch_optional(&mut **tx, query).await?;
-    let purged = purged.map_or(0, |(seq,)| seq);
     let mut query = QueryBuilder::<DB>::new("SELECT data FROM event_log WHERE org_id = ");
     query
         .push_bind(org_id)
@@ -285,11 +280,21 @@ where
             events.push(event);
         }
     }
-    Ok(Tail {
-        position,
-        purged,
-        events,
-    })
+    Ok(Tail { position, events })
+}
+
+/// The last `seq` of the organization that retention purged (0 when none was).
+pub async fn purged_through<DB>(tx: &mut Transaction<'_, DB>, org_id: i64) -> StoreResult<i64>
+where
+    DB: LogDatabase,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    (i64,): Answer<DB>,
+{
+    let mut query =
+        QueryBuilder::<DB>::new("SELECT COALESCE(MAX(through_seq), 0) FROM purges WHERE org_id = ");
+    query.push_bind(org_id);
+    let purged: Option<(i64,)> = DB::fetch_optional(&mut **tx, query).await?;
+    Ok(purged.map_or(0, |(seq,)| seq))
 }
 
 /// One event of the organization by id.

@@ -5,7 +5,7 @@
 
 use super::actors::ActorTallies;
 use super::hourly_counts::HourlyTallies;
-use super::log::{Answer, LogDatabase};
+use super::log::{self, Answer, LogDatabase};
 use super::{StoreError, StoreResult};
 use app::model::{AuditEvent, NewEvent, PurgeRecord};
 use async_trait::async_trait;
@@ -103,11 +103,7 @@ where
                 record.through_seq
             )));
         }
-        let mut floor = QueryBuilder::<DB>::new(
-            "SELECT COALESCE(MAX(through_seq), 0) FROM purges WHERE org_id = ",
-        );
-        floor.push_bind(org_id);
-        let (purged,): (i64,) = DB::fetch_optional(&mut *tx, floor).await?.unwrap_or((0,));
+        let purged = log::purged_through(&mut tx, org_id).await?;
         let contiguous = events.iter().zip(purged + 1..).all(|(e, seq)| e.seq == seq);
         if !contiguous
             || record.first_seq != purged + 1

@@ -9,8 +9,6 @@ use std::cmp::Reverse;
 pub struct Tail {
     /// The last `seq` the index holds.
     pub position: i64,
-    /// The last `seq` retention purged (the index holds the events after it).
-    pub purged: i64,
     pub events: Vec<AuditEvent>,
 }
 

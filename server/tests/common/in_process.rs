@@ -3,6 +3,7 @@
 //! environment asks.
 
 use super::database::TestDatabase;
+use app::model::Permission;
 use axum::body::Body;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, SET_COOKIE, USER_AGENT};
 use axum::http::Request;
@@ -55,12 +56,18 @@ impl App {
     pub async fn with_writer() -> (Self, String) {
         let app = Self::start().await;
         let org = app.org("acme").await;
-        let (_, key) = app
-            .services
-            .create_api_key(&org, "probe", &[app::model::Permission::EventsWrite])
-            .await
-            .unwrap();
+        let key = app.key(&org, "probe", &[Permission::EventsWrite]).await;
         (app, key)
+    }
+
+    /// Creates an API key in `org` with `scopes`; answers its secret.
+    pub async fn key(&self, org: &Organization, name: &str, scopes: &[Permission]) -> String {
+        let (_, secret) = self
+            .services
+            .create_api_key(org, name, scopes)
+            .await
+            .expect("API key");
+        secret
     }
 
     /// Creates an organization on the pro plan.

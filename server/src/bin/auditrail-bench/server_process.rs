@@ -27,6 +27,17 @@ pub fn cli(database_url: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Runs `auditrail verify --org acme`, which must find the chain intact; answers the events it
+/// checked and the seconds the whole process took.
+pub fn verify_acme(database_url: &str) -> (u64, f64) {
+    let start = std::time::Instant::now();
+    let out = cli(database_url, &["verify", "--org", "acme"]);
+    let seconds = start.elapsed().as_secs_f64();
+    let answer: serde_json::Value = serde_json::from_str(out.trim()).expect("verify's JSON");
+    assert_eq!(answer["ok"], true, "the chain should verify: {answer}");
+    (answer["checked"].as_u64().expect("checked"), seconds)
+}
+
 /// Creates an API key in organization `org`; answers the secret.
 pub fn api_key(database_url: &str, org: &str, scopes: &str) -> String {
     let args = [

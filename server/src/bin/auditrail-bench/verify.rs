@@ -2,7 +2,7 @@
 //! raw limit over the same bytes in the same run: the stored event JSON read in `seq` order,
 //! and plain SHA-256 of each (also timed alone, without the read).
 
-use super::server_process::{acme, cli};
+use super::server_process::{acme, verify_acme};
 use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
 
@@ -53,15 +53,7 @@ async fn read_and_hash(pool: &sqlx::AnyPool, org_id: i64) -> (u64, u64, f64, f64
 
 pub async fn run(args: Args) {
     let url = args.database_url.as_str();
-    let start = Instant::now();
-    let out = cli(url, &["verify", "--org", "acme"]);
-    let verify_seconds = start.elapsed().as_secs_f64();
-    let answer: serde_json::Value = serde_json::from_str(out.trim()).expect("verify's JSON");
-    assert_eq!(
-        answer["ok"], true,
-        "the seeded chain should verify: {answer}"
-    );
-    let checked = answer["checked"].as_u64().expect("checked");
+    let (checked, verify_seconds) = verify_acme(url);
 
     let (pool, org_id) = acme(url).await;
     let (events, bytes, raw_seconds, hash_seconds) = read_and_hash(&pool, org_id).await;
