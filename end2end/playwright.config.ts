@@ -52,8 +52,8 @@ export default defineConfig({
       dependencies: ['export'],
       use: { storageState: ADMIN_STATE },
     },
-    // Sign-ins, lockouts, roles, invitations and keys each write to the log: last.
-    { name: 'identity', testMatch: /(sign-in|identity|settings)\.spec\.ts/, dependencies: ['live'] },
+    // Sign-ins, lockouts, roles, invitations, keys and log streams each write to the log: last.
+    { name: 'identity', testMatch: /(sign-in|identity|settings|log-streams)\.spec\.ts/, dependencies: ['live'] },
     // Tampers with a stored event behind the server, which breaks the chain for good: very last.
     { name: 'verify', testMatch: /verify\.spec\.ts/, dependencies: ['identity'] },
   ],

@@ -72,3 +72,28 @@ psql -h 127.0.0.1 -U postgres -d test -qc "CREATE DATABASE auditrail_bench_purge
 "$BIN/auditrail-bench" purge --database-url "$PG_SERVER/auditrail_bench_purge" --archive-dir "$DIR/purge-archives"
 psql -h 127.0.0.1 -U postgres -d test -qc "DROP DATABASE auditrail_bench_purge"
 rm -rf "$DIR/purge-archives"
+echo
+echo "### Log streams (SQLite): catch-up per sink, then the lag under a steady 5,000 events/s"
+rm -f "$DIR/streams.db" "$DIR/streams.db-wal" "$DIR/streams.db-shm"
+"$BIN/auditrail-bench" streams --database-url "sqlite://$DIR/streams.db"
+rm -f "$DIR/streams.db" "$DIR/streams.db-wal" "$DIR/streams.db-shm"
+echo
+echo "### Log streams (PostgreSQL)"
+psql -h 127.0.0.1 -U postgres -d test -qc "DROP DATABASE IF EXISTS auditrail_bench_streams"
+psql -h 127.0.0.1 -U postgres -d test -qc "CREATE DATABASE auditrail_bench_streams"
+"$BIN/auditrail-bench" streams --database-url "$PG_SERVER/auditrail_bench_streams"
+psql -h 127.0.0.1 -U postgres -d test -qc "DROP DATABASE auditrail_bench_streams"
+echo
+echo "### Web app: first visit to /audit-logs, sign-in click -> first row (50,000 demo events, SQLite)"
+trunk build --release >/dev/null
+WEB_DIR=$DIR/webapp
+rm -rf "$WEB_DIR" && mkdir -p "$WEB_DIR"
+"$BIN/auditrail" seed --events 50000 --database-url "sqlite://$WEB_DIR/demo.db" >/dev/null
+"$BIN/auditrail" serve --bind 127.0.0.1:3199 --assets-dir dist --database-url "sqlite://$WEB_DIR/demo.db" \
+  2>"$WEB_DIR/serve.log" &
+WEB_SERVER=$!
+until curl -fsS http://127.0.0.1:3199/healthz >/dev/null 2>&1; do sleep 0.2; done
+(cd end2end && node bench/first-visit.mjs http://127.0.0.1:3199)
+kill "$WEB_SERVER"
+wait "$WEB_SERVER" || true
+rm -rf "$WEB_DIR"

@@ -4,7 +4,8 @@
 # with sudo otherwise, and in CI (CI=true, no stdin). Only package registries are used.
 #
 #   scripts/setup.sh          wasm32 target, trunk, wasm-bindgen-cli, wasm-opt (npm), brotli, cargo fetch
-#   scripts/setup.sh --test   + Chromium, end2end's npm packages, PostgreSQL (best effort)
+#   scripts/setup.sh --test   + Chromium, end2end's npm packages, Schemathesis (PyPI, in a venv),
+#                             PostgreSQL (best effort)
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -12,6 +13,7 @@ cd "$ROOT"
 
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132.0.0
+SCHEMATHESIS_VERSION=4.32.5
 PG_ADDR=(-h 127.0.0.1 -p 5432)
 
 TEST_FLOW=0
@@ -86,6 +88,12 @@ else
     cargo install trunk --locked --version "$TRUNK_VERSION" --force
 fi
 
+# --- Disk: a cold build and the test databases take about 10 GB ---------------------------------
+free_kb=$(df -Pk "$ROOT" | awk 'NR == 2 { print $4 }')
+if [ "${free_kb:-0}" -lt $((10 * 1024 * 1024)) ]; then
+  warn "only $((free_kb / 1024)) MiB free on $ROOT's disk: a cold build and the tests need about 10 GB"
+fi
+
 # --- Crates (Trunk runs cargo offline) ------------------------------------------------------------
 quietly cargo-fetch "cargo fetch" cargo fetch
 
@@ -135,6 +143,14 @@ if [ "$TEST_FLOW" -eq 1 ]; then
     [ -x /usr/bin/chromium ] || die "chromium installed but /usr/bin/chromium is missing"
   fi
 
+  # --- rsyslog: the syslog log stream's tests deliver into a real collector (not as a service) --
+  if [ -x /usr/sbin/rsyslogd ]; then
+    say "rsyslog: present (/usr/sbin/rsyslogd)"
+  else
+    quietly apt-rsyslog "installing Debian's rsyslog (apt)" apt_install rsyslog
+    [ -x /usr/sbin/rsyslogd ] || die "rsyslog installed but /usr/sbin/rsyslogd is missing"
+  fi
+
   # --- end2end npm packages ----------------------------------------------------------------------
   e2e="$ROOT/end2end"
   npm_e2e() { (cd "$e2e" && npm "$@"); }
@@ -153,6 +169,25 @@ if [ "$TEST_FLOW" -eq 1 ]; then
       quietly npm-e2e "npm install in end2end/" npm_e2e install --no-audit --no-fund
     fi
   fi
+
+  # --- Schemathesis (PyPI) in a venv under .tools/: the API contract stage (scripts/schemathesis.sh) -
+  st_venv="$ROOT/.tools/schemathesis"
+  have_st=$("$st_venv/bin/schemathesis" --version 2>/dev/null | awk '{print $NF}' || true)
+  if [ "$have_st" = "$SCHEMATHESIS_VERSION" ]; then
+    say "schemathesis $SCHEMATHESIS_VERSION: present in .tools/schemathesis"
+  else
+    if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+      quietly apt-python "installing Debian's python3 and python3-venv (apt)" apt_install python3 python3-venv
+    fi
+    install_schemathesis() {
+      rm -rf "$st_venv"
+      python3 -m venv "$st_venv"
+      "$st_venv/bin/pip" install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
+    }
+    quietly schemathesis "installing schemathesis $SCHEMATHESIS_VERSION (PyPI) into .tools/schemathesis (was: ${have_st:-none})" \
+      install_schemathesis
+  fi
+  command -v curl >/dev/null 2>&1 || quietly apt-curl "installing Debian's curl (apt)" apt_install curl
 
   # --- PostgreSQL: the storage contract suite and the integration tests run on it ----------------
   # Tests connect as postgres@127.0.0.1:5432 without a password and create their own databases

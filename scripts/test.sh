@@ -2,7 +2,8 @@
 # `make test` (and CI): every check and test, stopping at the first failing stage.
 #   setup --test, rustfmt, clippy (native, all targets), clippy (browser build, wasm32),
 #   unit + integration tests (nextest when available), trunk build --release (what users get, with
-#   its precompressed twins), the WASM size check, server build, Playwright.
+#   its precompressed twins), the WASM size check, server build, the API contract (Schemathesis
+#   against the running server), Playwright.
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -10,7 +11,7 @@ cd "$ROOT"
 
 TOTAL_START=$(now_ms)
 STAGE_NO=0
-STAGE_COUNT=10
+STAGE_COUNT=11
 SUMMARY=()
 
 summary() {
@@ -85,6 +86,7 @@ SHOW="AUDITRAIL_TEST_DATABASE=postgres $TESTS_CMD -p server (integration)" stage
 stage "web app (trunk build --release -> dist/)" trunk build --release
 stage "web app size (main WASM gzip within 5 % of app/wasm-gzip-bytes)" scripts/wasm-size.sh
 stage "server build (target/debug/auditrail)" cargo build -p server
+stage "API contract (Schemathesis, every /api/v1 operation)" scripts/schemathesis.sh
 SHOW="cd end2end && npx --no -- playwright test" stage "end-to-end (Playwright, end2end/)" playwright
 
 summary

@@ -8,7 +8,7 @@ async function scrollsSideways(page: Page) {
   return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
 }
 
-for (const path of ['/audit-logs', '/members', '/roles', '/api-keys', '/settings', '/account']) {
+for (const path of ['/audit-logs', '/members', '/roles', '/api-keys', '/log-streams', '/settings', '/account']) {
   test(`${path} has no horizontal scroll at 390 px`, async ({ page }) => {
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod demo;
 pub mod digest;
 pub mod http;
+pub mod outbound;
 pub mod prometheus;
 pub mod proof;
 pub mod service;

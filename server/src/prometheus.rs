@@ -17,6 +17,14 @@ pub const INGEST_BATCH_SIZE: &str = "auditrail_ingest_batch_size";
 pub const EXPORT_ROWS: &str = "auditrail_export_rows_total";
 /// Events archived and deleted by retention purges.
 pub const EVENTS_PURGED: &str = "auditrail_events_purged_total";
+/// Events log streams delivered (acknowledged by their destination), by `kind`.
+pub const STREAM_EVENTS_DELIVERED: &str = "auditrail_stream_events_delivered_total";
+/// Log stream deliveries that failed, by `kind`.
+pub const STREAM_DELIVERY_FAILURES: &str = "auditrail_stream_delivery_failures_total";
+/// Events received but not yet delivered by log streams, over all streams not paused.
+pub const STREAM_LAG_EVENTS: &str = "auditrail_stream_lag_events";
+/// Log streams currently failing.
+pub const STREAMS_FAILING: &str = "auditrail_streams_failing";
 /// Self-audit events committed but not yet linked into their chains.
 pub const OWN_EVENTS_PENDING: &str = "auditrail_own_events_pending";
 /// Events appended but not yet indexed, over all organizations.
@@ -25,9 +33,9 @@ pub const INDEX_LAG_EVENTS: &str = "auditrail_index_lag_events";
 pub const INDEX_LAG_SECONDS: &str = "auditrail_index_lag_seconds";
 /// Events not yet in a signed checkpoint, over all organizations.
 pub const UNSIGNED_EVENTS: &str = "auditrail_unsigned_events";
-/// Open database connections of the identity pool.
+/// Open database connections, by `pool` (`identity`, `events`).
 pub const DB_CONNECTIONS: &str = "auditrail_db_connections";
-/// Idle database connections of the identity pool.
+/// Idle database connections, by `pool`.
 pub const DB_CONNECTIONS_IDLE: &str = "auditrail_db_connections_idle";
 
 const SECONDS_BUCKETS: [f64; 12] = [

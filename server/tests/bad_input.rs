@@ -3,6 +3,8 @@
 mod common;
 
 use app::model::Permission;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use common::in_process::App;
 use serde_json::json;
 
@@ -41,4 +43,26 @@ async fn a_nul_character_in_a_filter_or_an_event_is_a_clear_400() {
         (200, Some(0)),
         "nothing written"
     );
+}
+
+/// A cursor is opaque, but a client can forge one: a NUL in its id, or a time before any
+/// database's range, must be refused as the cursor it is, not fail the query.
+#[tokio::test]
+async fn a_forged_cursor_is_a_clear_400() {
+    let app = App::start().await;
+    let org = app.org("acme").await;
+    let key = app.key(&org, "probe", &[Permission::AuditLogsRead]).await;
+    for plain in [
+        "1735689600000000|u\0",
+        "-8000000000000000000|0193f1a0-0000-7000-8000-000000000001",
+        "-62135596800000001|x",
+        "253402300800000000|x",
+    ] {
+        let cursor = URL_SAFE_NO_PAD.encode(plain);
+        let (status, body) = app
+            .get(&key, &format!("/api/v1/audit-logs?cursor={cursor}"))
+            .await;
+        assert_eq!(status, 400, "{plain:?}: {body}");
+        assert_eq!(body["error"]["field"], "cursor", "{plain:?}");
+    }
 }

@@ -38,6 +38,9 @@ const MEMBERS: Need = Need::All(&["members:manage"]);
 const ROLES: Need = Need::All(&["roles:manage"]);
 const KEYS: Need = Need::All(&["api_keys:manage"]);
 const SETTINGS: Need = Need::All(&["settings:manage"]);
+const STREAMS: Need = Need::All(&["webhooks:manage"]);
+/// Creating a stream sends the log out: it also needs the export permission.
+const STREAM_OUT: Need = Need::All(&["webhooks:manage", "audit_logs:export"]);
 
 fn calls() -> Vec<(Call, Need)> {
     use Call::{Function as F, Rest as R};
@@ -127,6 +130,32 @@ fn calls() -> Vec<(Call, Need)> {
             ),
             SETTINGS,
         ),
+        (F("streams/list", json!({})), STREAMS),
+        (
+            F(
+                "streams/create",
+                json!({"new": {"name": "", "destination": {"kind": "webhook", "url": "x"}}}),
+            ),
+            STREAM_OUT,
+        ),
+        (
+            F("streams/update", json!({"id": missing, "update": {}})),
+            STREAMS,
+        ),
+        (
+            F(
+                "streams/update",
+                json!({"id": missing, "update": {"filter": ""}}),
+            ),
+            STREAM_OUT,
+        ),
+        (F("streams/delete", json!({"id": missing})), STREAMS),
+        (F("streams/test", json!({"id": missing})), STREAMS),
+        (F("streams/rotate_secret", json!({"id": missing})), STREAMS),
+        (F("streams/deliveries", json!({"id": missing})), STREAMS),
+        (R("/api/v1/streams"), STREAMS),
+        (R("/api/v1/streams/999999"), STREAMS),
+        (R("/api/v1/streams/999999/deliveries"), STREAMS),
         (R("/api/v1/audit-logs"), READ),
         (R("/api/v1/audit-logs/no-such-event"), READ),
         (R("/api/v1/event-types"), READ),
@@ -171,6 +200,7 @@ async fn every_role_gets_exactly_what_its_permissions_allow() {
     let admin = server.session("admin@acme.com", PASSWORD).await;
     for (name, permissions) in [
         ("Auditor", json!(["audit_logs:read"])),
+        ("Streamer", json!(["webhooks:manage"])),
         ("Nothing", json!([])),
     ] {
         let (status, body) = server
@@ -191,11 +221,12 @@ async fn every_role_gets_exactly_what_its_permissions_allow() {
         "settings:manage",
         "webhooks:manage",
     ];
-    let roles: [(&str, &[&str]); 5] = [
+    let roles: [(&str, &[&str]); 6] = [
         ("admin", &all),
         ("account_manager", &["members:manage"]),
         ("finance", &[]),
         ("Auditor", &["audit_logs:read"]),
+        ("Streamer", &["webhooks:manage"]),
         ("Nothing", &[]),
     ];
     let mut failures = vec![];

@@ -4,9 +4,10 @@
 
 use crate::model::{
     Activity, ApiError, ApiKeySummary, AuditEvent, ChainVerification, ClientInfo, CreatedApiKey,
-    CreatedInvitation, EventFilter, EventPage, EventQuery, InclusionProof, InvitationPreview,
-    InvitationSummary, KnownActor, MemberSummary, Permission, Requester, RetentionSettings,
-    RetentionUpdate, RoleSummary, SavedView, Viewer,
+    CreatedInvitation, CreatedLogStream, Delivery, EventFilter, EventPage, EventQuery,
+    InclusionProof, InvitationPreview, InvitationSummary, KnownActor, LogStream, LogStreamUpdate,
+    MemberSummary, NewLogStream, Permission, Requester, RetentionSettings, RetentionUpdate,
+    RoleSummary, RotatedSecret, SavedView, Viewer,
 };
 use async_trait::async_trait;
 
@@ -19,6 +20,7 @@ pub trait Backend:
     + ApiKeysBackend
     + AuditLogBackend
     + SettingsBackend
+    + LogStreamsBackend
 {
 }
 
@@ -30,6 +32,7 @@ impl<T> Backend for T where
         + ApiKeysBackend
         + AuditLogBackend
         + SettingsBackend
+        + LogStreamsBackend
 {
 }
 
@@ -249,4 +252,41 @@ pub trait SettingsBackend: Send + Sync + 'static {
         requester: &Requester,
         update: RetentionUpdate,
     ) -> Result<RetentionSettings, ApiError>;
+}
+
+/// The organization's log streams (the service checks `webhooks:manage`, and
+/// `audit_logs:export` for what sends events out).
+#[async_trait]
+pub trait LogStreamsBackend: Send + Sync + 'static {
+    /// Its streams, by name, with their state and lag.
+    async fn log_streams(&self, requester: &Requester) -> Result<Vec<LogStream>, ApiError>;
+    /// Creates one, recorded as `log_stream.created`.
+    async fn create_log_stream(
+        &self,
+        requester: &Requester,
+        new: NewLogStream,
+    ) -> Result<CreatedLogStream, ApiError>;
+    /// Changes one, recorded as `log_stream.updated` (or `.paused` / `.resumed`).
+    async fn update_log_stream(
+        &self,
+        requester: &Requester,
+        id: i64,
+        update: LogStreamUpdate,
+    ) -> Result<LogStream, ApiError>;
+    /// Deletes one, recorded as `log_stream.deleted`.
+    async fn delete_log_stream(&self, requester: &Requester, id: i64) -> Result<(), ApiError>;
+    /// Gives a webhook stream a new signing secret, recorded as `log_stream.secret_rotated`.
+    async fn rotate_log_stream_secret(
+        &self,
+        requester: &Requester,
+        id: i64,
+    ) -> Result<RotatedSecret, ApiError>;
+    /// Sends a test event to the destination now; answers the attempt as logged.
+    async fn test_log_stream(&self, requester: &Requester, id: i64) -> Result<Delivery, ApiError>;
+    /// The stream's latest delivery attempts, newest first.
+    async fn log_stream_deliveries(
+        &self,
+        requester: &Requester,
+        id: i64,
+    ) -> Result<Vec<Delivery>, ApiError>;
 }

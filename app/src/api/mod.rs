@@ -10,6 +10,7 @@ pub mod audit_logs;
 pub mod backend;
 #[cfg(feature = "ssr")]
 pub mod context;
+pub mod log_streams;
 pub mod members;
 pub mod roles;
 pub mod saved_views;

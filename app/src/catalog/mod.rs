@@ -24,6 +24,7 @@ pub struct EventType {
 
 /// An owned copy of an [`EventType`], as the event-types API returns it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EventTypeInfo {
     pub key: String,
     pub category: String,

@@ -6,6 +6,7 @@ use std::fmt;
 
 /// What went wrong, in a form a client can branch on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The request is malformed or a parameter is invalid.
@@ -31,6 +32,11 @@ pub enum ErrorCode {
     RateLimited,
     /// An unexpected failure on the server.
     Internal,
+    /// The database cannot be reached for now (restarting, out of connections): nothing was
+    /// written; retry after `retry_after` seconds.
+    Unavailable,
+    /// The server's storage is full: nothing was written.
+    InsufficientStorage,
 }
 
 impl ErrorCode {
@@ -46,12 +52,15 @@ impl ErrorCode {
             Self::PayloadTooLarge => 413,
             Self::TooManyAttempts | Self::RateLimited => 429,
             Self::Internal => 500,
+            Self::Unavailable => 503,
+            Self::InsufficientStorage => 507,
         }
     }
 }
 
 /// An error answered to a client: `{"code", "message", "field"?, "index"?, "retry_after"?}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
@@ -127,6 +136,7 @@ impl std::error::Error for ApiError {}
 
 /// The wire shape of every error answer, REST or server function: `{"error": {...}}`.
 #[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ErrorEnvelope {
     pub error: ApiError,
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// What kind of principal performed an action.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ActorType {
     User,
@@ -27,6 +28,7 @@ impl ActorType {
 
 /// Who performed the action.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Actor {
     #[serde(rename = "type")]
@@ -63,6 +65,7 @@ impl Actor {
 
 /// A resource the action affected.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Target {
     #[serde(rename = "type")]
@@ -81,6 +84,7 @@ impl Target {
 
 /// Where and how the action happened.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EventContext {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -101,6 +105,7 @@ pub struct EventContext {
 
 /// Whether the action succeeded.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EventResult {
     #[default]
@@ -120,6 +125,7 @@ impl EventResult {
 
 /// One changed field: its value before and after the action.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Change {
     pub field: String,
@@ -131,6 +137,7 @@ pub struct Change {
 
 /// Who handed an event to Auditrail; part of the hashed event, so it cannot be changed later.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum EventSource {
     /// Posted with an API key (`key_<id>`), named as it was when the event arrived.
@@ -154,6 +161,7 @@ impl EventSource {
 
 /// A stored, append-only audit event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditEvent {
     /// Server-assigned UUIDv7.
     pub id: String,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// The file format of an export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ExportFormat {
     /// RFC 4180 CSV with a fixed column set and formula-injection neutralised cells.

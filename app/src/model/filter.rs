@@ -92,15 +92,13 @@ pub(super) fn parse_from(value: &str) -> Result<DateTime<Utc>, ApiError> {
     parse_instant(value, 0)
 }
 
-/// Parses a `to` bound into an exclusive end: a calendar date includes that whole day.
+/// Parses a `to` bound into an exclusive end: an RFC 3339 instant is included (whichever
+/// separator it has: `T`, `t` or a space), a calendar date includes that whole day.
 fn parse_until(value: &str) -> Result<DateTime<Utc>, ApiError> {
-    parse_instant(value, 1).map(|t| {
-        if value.contains('T') {
-            t + Duration::microseconds(1)
-        } else {
-            t
-        }
-    })
+    match DateTime::parse_from_rfc3339(value) {
+        Ok(t) => Ok(t.with_timezone(&Utc) + Duration::microseconds(1)),
+        Err(_) => parse_instant(value, 1),
+    }
 }
 
 fn parse_instant(value: &str, days_after_date: i64) -> Result<DateTime<Utc>, ApiError> {
@@ -299,6 +297,24 @@ mod tests {
         let q = parse(&[("to", "2025-01-31T10:00:00+01:00")]).unwrap();
         let until = q.filter.until.unwrap();
         assert_eq!(until.to_rfc3339(), "2025-01-31T09:00:00.000001+00:00");
+    }
+
+    /// Found by `tests/fuzz_filter_query.rs`: RFC 3339 also takes `t` or a space between date
+    /// and time, and such a `to` left out the instant it names.
+    #[test]
+    fn an_rfc3339_to_is_inclusive_whichever_separator_it_has() {
+        for to in [
+            "2024-01-01T00:00:00Z",
+            "2024-01-01t00:00:00Z",
+            "2024-01-01 00:00:00Z",
+        ] {
+            let until = parse(&[("to", to)]).unwrap().filter.until.unwrap();
+            assert_eq!(
+                until.to_rfc3339(),
+                "2024-01-01T00:00:00.000001+00:00",
+                "{to}"
+            );
+        }
     }
 
     #[test]

@@ -10,8 +10,10 @@ mod export;
 mod filter;
 mod filter_bounds;
 mod identity;
+mod ingest_body;
 mod ip_range;
 mod known_actor;
+mod log_stream;
 mod matching;
 mod new_event;
 mod page;
@@ -39,8 +41,14 @@ pub use filter_bounds::{
     MIN_FILTER_YEAR,
 };
 pub use identity::{Access, ClientInfo, OrganizationChoice, Permission, Plan, Requester, Viewer};
+pub use ingest_body::parse_ingest_body;
 pub use ip_range::{ip_bytes, IpRange};
 pub use known_actor::{KnownActor, MAX_ACTOR_SUGGESTIONS};
+pub use log_stream::{
+    CreatedLogStream, Delivery, DeliveryKind, Destination, LogStream, LogStreamUpdate,
+    NewLogStream, RotatedSecret, StreamState, DELIVERY_LOG_LEN, MAX_CREDENTIAL_LEN,
+    MAX_DESTINATION_LEN, MAX_STREAM_NAME_LEN,
+};
 pub use matching::{action_matches, search_text};
 pub use new_event::{NewEvent, ValidationError, MAX_TEXT_LEN};
 pub use page::{Cursor, EventPage, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};

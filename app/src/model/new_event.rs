@@ -24,10 +24,13 @@ pub const MAX_CHANGES_BYTES: usize = MAX_DETAILS_BYTES;
 
 /// One event as posted to `POST /api/v1/events`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewEvent {
+    #[cfg_attr(feature = "ssr", schema(pattern = r"^[A-Za-z0-9_.:-]{1,128}$"))]
     pub action: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(pattern = r"^[A-Za-z0-9_.:-]{1,128}$"))]
     pub category: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub occurred_at: Option<DateTime<Utc>>,

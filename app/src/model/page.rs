@@ -2,9 +2,11 @@
 
 use super::error::ApiError;
 use super::event::AuditEvent;
+use super::filter_bounds::MAX_FILTER_YEAR;
+use super::new_event::MIN_EVENT_YEAR;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Rows per page when the caller does not say.
@@ -42,12 +44,15 @@ impl Cursor {
         let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid())?;
         let plain = String::from_utf8(bytes).map_err(|_| invalid())?;
         let (micros, id) = plain.split_once('|').ok_or_else(invalid)?;
+        // Issued cursors hold an event's time and id: any other year, or a NUL, is forged, and
+        // PostgreSQL would refuse it in the query (years before 4713 BC, NUL in text).
         let occurred_at = micros
             .parse::<i64>()
             .ok()
             .and_then(DateTime::from_timestamp_micros)
+            .filter(|t| (MIN_EVENT_YEAR..=MAX_FILTER_YEAR).contains(&t.year()))
             .ok_or_else(invalid)?;
-        if id.is_empty() {
+        if id.is_empty() || id.contains('\0') {
             return Err(invalid());
         }
         Ok(Self {
@@ -73,9 +78,11 @@ impl TryFrom<String> for Cursor {
 
 /// One page of events, newest first.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EventPage {
     pub data: Vec<AuditEvent>,
     /// Continue with this cursor; `None` on the last page.
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub next_cursor: Option<Cursor>,
     pub has_more: bool,
     /// In collector mode (`after_seq`): the `after_seq` to poll with next.
@@ -113,6 +120,25 @@ mod tests {
             &URL_SAFE_NO_PAD.encode("5|"),
         ] {
             assert!(Cursor::decode(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// Found by `tests/fuzz_cursor.rs`: each of these answered a 500 on PostgreSQL (NUL in a
+    /// text parameter; a time before 4713 BC), or named a year no event has.
+    #[test]
+    fn cursor_rejects_a_nul_in_its_id_and_times_no_event_has() {
+        for plain in [
+            "1735689600000000|u\0",
+            "-8000000000000000000|x",
+            "-1|x",
+            "+253402300800000000| ",
+        ] {
+            let text = URL_SAFE_NO_PAD.encode(plain);
+            assert_eq!(
+                Cursor::decode(&text).unwrap_err().status(),
+                400,
+                "{plain:?}"
+            );
         }
     }
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// A signed checkpoint: the organization's Merkle tree at `tree_size` events.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Checkpoint {
     /// Events in the tree: the chain's first `tree_size` events (`seq` 1 to `tree_size`).
     pub tree_size: u64,
@@ -20,6 +21,7 @@ pub struct Checkpoint {
 
 /// What `GET /api/v1/checkpoints` answers: the latest checkpoint and the ones before it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CheckpointList {
     pub latest: Option<Checkpoint>,
     /// Largest first, the latest included.
@@ -28,6 +30,7 @@ pub struct CheckpointList {
 
 /// The public key checkpoints are signed with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CheckpointKey {
     /// The key's name: the signature lines name it, and every origin starts with it.
     pub name: String,
@@ -40,6 +43,7 @@ pub struct CheckpointKey {
 
 /// That an event is the leaf `leaf_index` of the tree of `tree_size` events.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InclusionProof {
     pub event_id: String,
     pub seq: i64,
@@ -56,6 +60,7 @@ pub struct InclusionProof {
 
 /// That the tree of `to` events extends the tree of `from` events.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ConsistencyProof {
     pub from: u64,
     pub to: u64,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// What `GET /api/v1/settings/retention` answers and the Settings page shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RetentionSettings {
     /// Events received longer ago than this many days are archived, then purged.
     pub retention_days: u32,
@@ -22,6 +23,7 @@ pub struct RetentionSettings {
 
 /// What `PUT /api/v1/settings/retention` takes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RetentionUpdate {
     /// From 1 to the plan's maximum.
@@ -33,6 +35,7 @@ pub struct RetentionUpdate {
 
 /// One purge: a range of events archived to a file, then deleted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PurgeRecord {
     /// The first and last `seq` purged.
     pub first_seq: i64,

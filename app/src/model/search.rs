@@ -115,7 +115,8 @@ fn terms(text: &str) -> Result<Vec<Term>, SearchError> {
                 column,
                 message: match &key {
                     Some(k) => format!("'{k}:' needs a value"),
-                    None => "a lone '-' excludes nothing".into(),
+                    None if negated => "a lone '-' excludes nothing".into(),
+                    None => "empty quotes search for nothing".into(),
                 },
             });
         }
@@ -196,7 +197,8 @@ pub fn parse_search(text: &str) -> Result<EventFilter, SearchError> {
         filter.validate().map_err(at(*column))?;
     }
     if let Some(column) = free_text_column {
-        filter.q = Some(free_text.join(" "));
+        // Blank free text searches for nothing, as a blank `q` parameter does.
+        filter.q = Some(free_text.join(" ")).filter(|q| !q.trim().is_empty());
         filter.validate().map_err(at(column))?;
     }
     Ok(filter)
@@ -250,14 +252,43 @@ fn instant(t: DateTime<Utc>) -> String {
     }
 }
 
-/// Free text as terms: one quoted term keeps its spacing; text holding a double quote is written
-/// word by word, bare.
-fn free_text(q: &str) -> String {
-    if q.contains('"') {
-        q.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Free text without a double quote as one term: bare when the parser reads it back as free
+/// text, else quoted.
+fn plain_term(text: &str) -> String {
+    if text.starts_with('-') || text.contains(':') || text.contains(char::is_whitespace) {
+        format!("\"{text}\"")
     } else {
-        format!("\"{q}\"")
+        text.to_owned()
     }
+}
+
+/// Free text as terms that [`parse_search`] joins back into it, with a space between each.
+/// Without a double quote: one quoted term, spacing kept. With one: a term holding a quote can
+/// only be bare, and holds no whitespace, so each piece between spaces that holds a quote is
+/// written bare, and the pieces between those are joined back into terms of their own.
+fn free_text(q: &str) -> String {
+    if !q.contains('"') {
+        return format!("\"{q}\"");
+    }
+    let mut terms: Vec<String> = Vec::new();
+    let mut plain: Vec<&str> = Vec::new();
+    let flush = |plain: &mut Vec<&str>, terms: &mut Vec<String>| {
+        let text = plain.join(" ");
+        if !text.is_empty() {
+            terms.push(plain_term(&text));
+        }
+        plain.clear();
+    };
+    for piece in q.split(' ') {
+        if piece.contains('"') {
+            flush(&mut plain, &mut terms);
+            terms.push(piece.to_owned());
+        } else {
+            plain.push(piece);
+        }
+    }
+    flush(&mut plain, &mut terms);
+    terms.join(" ")
 }
 
 impl EventFilter {
@@ -332,6 +363,8 @@ mod tests {
             ("-after:2025-01-01", 1, "cannot be excluded"),
             ("-\"text\"", 1, "cannot be excluded"),
             ("actor:", 1, "needs a value"),
+            ("x \"\"", 3, "empty quotes"),
+            ("-", 1, "a lone '-'"),
         ];
         for (query, column, reason) in cases {
             let e = parse_search(query).unwrap_err();
@@ -375,10 +408,29 @@ mod tests {
             round_trip(&filter);
         }
         let words = EventFilter {
-            q: Some(r#"6"5  screen"#.into()),
+            q: Some(r#"6"5 screen"#.into()),
             ..EventFilter::default()
         };
         assert_eq!(words.to_search(), r#"6"5 screen"#);
+    }
+
+    /// Found by `tests/fuzz_search.rs`: blank free text, and free text whose spacing, or whose
+    /// pieces that look like keys or exclusions, sit beside a double quote, were written back
+    /// as a search that parsed to another filter, or to none.
+    #[test]
+    fn free_text_that_is_blank_or_beside_a_double_quote_survives_a_round_trip() {
+        assert_eq!(parse_search("\" \" ").unwrap().q, None);
+        for search in [
+            "-action:\" \" \" \"\u{1}\"",
+            "6\"5 \" screen\"",
+            "\"k:v\" a\"b",
+            "\"-x\" a\"b",
+            "\"a  b\" c\"d",
+            "a\"b \" \" c\"d",
+        ] {
+            let filter = parse_search(search).unwrap_or_else(|e| panic!("{search}: {e}"));
+            round_trip(&filter);
+        }
     }
 
     #[test]

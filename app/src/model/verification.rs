@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// What `GET /api/v1/audit-logs/verify` answers: whether every event's hash, every link and the
 /// chain head hold, how many events were checked, and where and why the chain breaks if it does.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ChainVerification {
     /// Whether the whole chain is intact.
     pub ok: bool,

@@ -68,6 +68,16 @@ pub fn App() -> impl IntoView {
                     }
                 />
                 <Route
+                    path=path!("/log-streams")
+                    view=|| view! {
+                        <RequireViewer>
+                            <RequirePermission permission=Permission::WebhooksManage what="log streams">
+                                <pages::LogStreams />
+                            </RequirePermission>
+                        </RequireViewer>
+                    }
+                />
+                <Route
                     path=path!("/settings")
                     view=|| view! {
                         <RequireViewer>

@@ -11,7 +11,7 @@ pub struct Page {
 }
 
 /// The pages in navigation order.
-pub const PAGES: [Page; 6] = [
+pub const PAGES: [Page; 7] = [
     Page {
         path: "/audit-logs",
         label: "Audit Logs",
@@ -31,6 +31,11 @@ pub const PAGES: [Page; 6] = [
         path: "/api-keys",
         label: "API Keys",
         permission: Some(Permission::ApiKeysManage),
+    },
+    Page {
+        path: "/log-streams",
+        label: "Log streams",
+        permission: Some(Permission::WebhooksManage),
     },
     Page {
         path: "/settings",

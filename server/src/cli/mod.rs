@@ -13,6 +13,7 @@ mod status;
 mod user;
 mod verify;
 
+use crate::outbound::DestinationPolicy;
 use crate::proof::key_file;
 use crate::service::{CheckpointPolicy, Services, SessionSettings};
 use crate::store;
@@ -190,9 +191,19 @@ async fn services(
     global: &Global,
     sessions: SessionSettings,
 ) -> Result<Arc<Services>, Box<dyn std::error::Error>> {
+    services_reaching(global, sessions, DestinationPolicy::default()).await
+}
+
+/// [`services`] whose log streams reach the destinations `policy` allows.
+async fn services_reaching(
+    global: &Global,
+    sessions: SessionSettings,
+    policy: DestinationPolicy,
+) -> Result<Arc<Services>, Box<dyn std::error::Error>> {
     let checkpoints = global.checkpoint_policy()?;
     let stores = store::open(&global.database_url).await?;
-    Ok(Arc::new(Services::new(stores, sessions, checkpoints)))
+    let services = Services::new(stores, sessions, checkpoints).with_destinations(policy);
+    Ok(Arc::new(services))
 }
 
 /// Parses the command line, runs the command, and turns failure into exit code 1.

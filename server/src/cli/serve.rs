@@ -1,7 +1,8 @@
 //! `auditrail serve`: migrate, then serve the API and the web app until interrupted.
 
-use super::{services, CliResult, Global};
+use super::{services_reaching, CliResult, Global};
 use crate::http;
+use crate::outbound::DestinationPolicy;
 use crate::service::{LockoutPolicy, SessionSettings};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -43,6 +44,14 @@ pub struct Args {
     /// Do not purge here (leave it to `auditrail purge`, or keep everything).
     #[arg(long, env = "AUDITRAIL_NO_PURGE")]
     no_purge: bool,
+    /// Do not deliver log streams here (another `serve` process on the same database does).
+    #[arg(long, env = "AUDITRAIL_NO_STREAMS")]
+    no_streams: bool,
+    /// Let log streams reach loopback and private addresses, and plain `http://` URLs (a SIEM on
+    /// the internal network, a local receiver). Link-local addresses such as cloud metadata
+    /// stay refused.
+    #[arg(long, env = "AUDITRAIL_ALLOW_PRIVATE_DESTINATIONS")]
+    allow_private_destinations: bool,
 }
 
 pub async fn run(global: &Global, args: Args) -> CliResult {
@@ -56,8 +65,14 @@ pub async fn run(global: &Global, args: Args) -> CliResult {
             duration: lockout_minutes,
         },
     };
-    let services = services(global, sessions).await?;
+    let destinations = DestinationPolicy {
+        allow_private: args.allow_private_destinations,
+    };
+    let services = services_reaching(global, sessions, destinations).await?;
     tokio::spawn(link_own_events(services.clone()));
+    if !args.no_streams {
+        tokio::spawn(services.clone().run_log_streams());
+    }
     if !args.no_indexer {
         tokio::spawn(services.clone().run_indexer());
     }

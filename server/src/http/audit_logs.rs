@@ -2,6 +2,10 @@
 //! `GET /api/v1/event-types`.
 
 use super::caller::Caller;
+use super::openapi::{
+    BadRequest, FilterParams, Forbidden, NotFound, PageParams, PaymentRequired, ServerError,
+    TooManyRequests, Unauthorized, UriTooLong,
+};
 use super::{AppState, HttpError};
 use app::catalog::{EventTypeInfo, ENTRIES};
 use app::model::{ApiError, AuditEvent, ChainVerification, EventPage, EventQuery, Permission};
@@ -9,6 +13,17 @@ use axum::extract::{Path, RawQuery, State};
 use axum::Json;
 
 /// A page of the caller's organization's events matching the query parameters.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit-logs",
+    tag = "audit logs",
+    params(FilterParams, PageParams),
+    responses(
+        (status = 200, description = "Newest first (in `seq` order with `after_seq`)", body = EventPage),
+        BadRequest, Unauthorized, PaymentRequired, Forbidden, UriTooLong, ServerError,
+    ),
+    security(("api_key" = ["audit_logs:read"]), ("session" = ["audit_logs:read"]))
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -23,6 +38,17 @@ pub async fn list(
 }
 
 /// One event of the caller's organization.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit-logs/{id}",
+    tag = "audit logs",
+    params(("id" = String, Path, description = "The event's id")),
+    responses(
+        (status = 200, description = "The event", body = AuditEvent),
+        Unauthorized, PaymentRequired, Forbidden, NotFound, ServerError,
+    ),
+    security(("api_key" = ["audit_logs:read"]), ("session" = ["audit_logs:read"]))
+)]
 pub async fn get_one(
     State(state): State<AppState>,
     caller: Caller,
@@ -32,6 +58,16 @@ pub async fn get_one(
 }
 
 /// Verifies the caller's organization's whole hash chain.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit-logs/verify",
+    tag = "audit logs",
+    responses(
+        (status = 200, description = "Whether the chain holds, and where it breaks", body = ChainVerification),
+        Unauthorized, PaymentRequired, Forbidden, TooManyRequests, ServerError,
+    ),
+    security(("api_key" = ["audit_logs:read"]), ("session" = ["audit_logs:read"]))
+)]
 pub async fn verify(
     State(state): State<AppState>,
     caller: Caller,
@@ -45,6 +81,16 @@ pub async fn verify(
 }
 
 /// The built-in event catalogue.
+#[utoipa::path(
+    get,
+    path = "/api/v1/event-types",
+    tag = "audit logs",
+    responses(
+        (status = 200, description = "Every known event key", body = [EventTypeInfo]),
+        Unauthorized, PaymentRequired, Forbidden, ServerError,
+    ),
+    security(("api_key" = ["audit_logs:read"]), ("session" = ["audit_logs:read"]))
+)]
 pub async fn event_types(caller: Caller) -> Result<Json<Vec<EventTypeInfo>>, HttpError> {
     caller.access().require(Permission::AuditLogsRead)?;
     Ok(Json(ENTRIES.iter().map(EventTypeInfo::from).collect()))

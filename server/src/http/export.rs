@@ -2,6 +2,10 @@
 //! whole filtered view as a streamed download (API key with `audit_logs:export`, or a member whose role has it).
 
 use super::caller::Caller;
+use super::openapi::{
+    BadRequest, ExportedEvent, FilterParams, Forbidden, NotFound, PaymentRequired, ServerError,
+    Unauthorized, UriTooLong,
+};
 use super::{AppState, HttpError};
 use app::model::{ApiError, EventQuery, ExportFormat};
 use axum::body::Body;
@@ -11,8 +15,14 @@ use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 
 /// What an export request asks for besides its filter.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ExportParams {
+    /// The file's format.
     format: ExportFormat,
+    /// Each event with its proof of inclusion in the latest signed checkpoint, where the export
+    /// stops (`json` and `ndjson`).
+    #[param(required = false)]
     include_proof: bool,
 }
 
@@ -58,6 +68,23 @@ fn parse(raw: Option<&str>) -> Result<(ExportParams, EventQuery), ApiError> {
 }
 
 /// Streams the export as an attachment.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit-logs/export",
+    tag = "audit logs",
+    params(ExportParams, FilterParams),
+    responses(
+        (status = 200, description = "Every matching event, oldest `seq` first, as a download",
+            headers(("Content-Disposition" = String, description = "`attachment; filename=\"auditrail-<org>-<from>-<to>.<format>\"`")),
+            content(
+                (String = "text/csv"),
+                (Vec<ExportedEvent> = "application/json"),
+                (String = "application/x-ndjson"),
+            )),
+        BadRequest, Unauthorized, PaymentRequired, Forbidden, NotFound, UriTooLong, ServerError,
+    ),
+    security(("api_key" = ["audit_logs:export"]), ("session" = ["audit_logs:export"]))
+)]
 pub async fn export(
     State(state): State<AppState>,
     caller: Caller,

@@ -82,6 +82,7 @@ pub async fn serve(
         });
     }
     drop(listener);
+    super::shutdown::begin();
     graceful.shutdown().await;
 }
 
@@ -98,7 +99,8 @@ mod tests {
         let address = listener.local_addr().unwrap();
         let app = Router::new().route(
             "/",
-            get(|ConnectInfo(peer): ConnectInfo<SocketAddr>| async move { peer.ip().to_string() }),
+            get(|ConnectInfo(peer): ConnectInfo<SocketAddr>| async move { peer.ip().to_string() })
+                .post(|body: String| async move { body.len().to_string() }),
         );
         let timeouts = Timeouts {
             head: Duration::from_secs(1),
@@ -121,6 +123,21 @@ mod tests {
             read.is_ok(),
             "the connection is closed within the head timeout"
         );
+    }
+
+    #[tokio::test]
+    async fn a_client_stalling_in_its_request_body_is_answered_and_let_go() {
+        let address = start().await;
+        let mut slow = tokio::net::TcpStream::connect(address).await.unwrap();
+        slow.write_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789")
+            .await
+            .unwrap();
+        let mut answer = Vec::new();
+        let read =
+            tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut answer)).await;
+        assert!(read.is_ok(), "the connection ends within the body timeout");
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 4"), "{answer}");
     }
 
     #[tokio::test]

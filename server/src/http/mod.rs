@@ -8,11 +8,15 @@ mod client;
 mod error;
 mod events;
 mod export;
+mod json_body;
 mod listener;
+mod log_streams;
 mod observability;
+mod openapi;
 mod security_headers;
 mod server_fns;
 mod settings;
+mod shutdown;
 mod stream;
 mod stream_slots;
 
@@ -88,6 +92,26 @@ pub fn router(services: Arc<Services>, assets_dir: &Path, deployment: Deployment
             "/api/v1/settings/retention",
             get(settings::retention).put(settings::update_retention),
         )
+        .route(
+            "/api/v1/streams",
+            get(log_streams::list).post(log_streams::create),
+        )
+        .route(
+            "/api/v1/streams/{id}",
+            get(log_streams::get_one)
+                .patch(log_streams::update)
+                .delete(log_streams::delete),
+        )
+        .route("/api/v1/streams/{id}/test", post(log_streams::test))
+        .route(
+            "/api/v1/streams/{id}/rotate-secret",
+            post(log_streams::rotate_secret),
+        )
+        .route(
+            "/api/v1/streams/{id}/deliveries",
+            get(log_streams::deliveries),
+        )
+        .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/{*rest}", axum::routing::any(error::unknown_route))
         .route(
             "/api/{*server_fn}",

@@ -3,15 +3,24 @@
 
 use super::caller::Caller;
 use super::client::client_info;
+use super::json_body::json_body;
+use super::openapi::{BadRequest, Conflict, Forbidden, PayloadTooLarge, ServerError, Unauthorized};
 use super::{AppState, HttpError};
-use app::model::{ApiError, ErrorCode, RetentionSettings, RetentionUpdate};
+use app::model::{RetentionSettings, RetentionUpdate};
 use axum::extract::{Request, State};
 use axum::Json;
 
-/// Largest settings body read.
-const MAX_BODY: usize = 16 * 1024;
-
 /// The retention, legal hold and latest purge.
+#[utoipa::path(
+    get,
+    path = "/api/v1/settings/retention",
+    tag = "settings",
+    responses(
+        (status = 200, description = "The retention settings", body = RetentionSettings),
+        Unauthorized, Forbidden, ServerError,
+    ),
+    security(("session" = ["settings:manage"]))
+)]
 pub async fn retention(
     State(state): State<AppState>,
     caller: Caller,
@@ -21,22 +30,24 @@ pub async fn retention(
 
 /// Changes the retention and, when given, the legal hold: `{"retention_days": 30,
 /// "legal_hold": true}`; answers the settings as they now stand.
+#[utoipa::path(
+    put,
+    path = "/api/v1/settings/retention",
+    tag = "settings",
+    request_body = RetentionUpdate,
+    responses(
+        (status = 200, description = "The settings as they now stand", body = RetentionSettings),
+        BadRequest, Unauthorized, Forbidden, Conflict, PayloadTooLarge, ServerError,
+    ),
+    security(("session" = ["settings:manage"]))
+)]
 pub async fn update_retention(
     State(state): State<AppState>,
     caller: Caller,
     request: Request,
 ) -> Result<Json<RetentionSettings>, HttpError> {
     let client = client_info(request.headers(), request.extensions(), state.trust_proxy);
-    let body = axum::body::to_bytes(request.into_body(), MAX_BODY)
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                ErrorCode::PayloadTooLarge,
-                format!("request body exceeds {MAX_BODY} bytes"),
-            )
-        })?;
-    let update: RetentionUpdate = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::invalid(format!("the body is not a retention update: {e}")))?;
+    let update: RetentionUpdate = json_body(request.into_body(), "a retention update").await?;
     let settings = state
         .services
         .set_retention(caller.access(), caller.actor(), &client, update)

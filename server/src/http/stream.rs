@@ -2,6 +2,10 @@
 //! events whose id is the `seq`, so a reconnecting client resumes with `Last-Event-ID`). When the
 //! caller's access ends, a last `error` event says why and the stream closes.
 
+use super::openapi::{
+    BadRequest, FilterParams, Forbidden, PaymentRequired, ServerError, StreamEvent, StreamParams,
+    TooManyRequests, Unauthorized, UriTooLong,
+};
 use super::stream_slots::MAX_STREAMS_PER_CALLER;
 use super::{AppState, HttpError};
 use crate::service::Credential;
@@ -17,6 +21,21 @@ const RETRY_AFTER_SECONDS: u64 = 30;
 
 /// Streams the matching events of the caller's organization as they arrive, while its access
 /// lasts (the service checks it again before every poll).
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit-logs/stream",
+    tag = "audit logs",
+    params(FilterParams, StreamParams),
+    responses(
+        (status = 200, content_type = "text/event-stream", body = StreamEvent,
+            description = "Server-Sent Events: `audit_event` (`id:` the `seq`, `data:` the event) \
+                           as events arrive; a last `error` (`data:` the error envelope) when \
+                           the caller's access ends"),
+        BadRequest, Unauthorized, PaymentRequired, Forbidden, TooManyRequests, UriTooLong,
+        ServerError,
+    ),
+    security(("api_key" = ["audit_logs:read"]), ("session" = ["audit_logs:read"]))
+)]
 pub async fn stream(
     State(state): State<AppState>,
     credential: Credential,
@@ -37,10 +56,13 @@ pub async fn stream(
         .services
         .tail(credential, query.filter, resume.or(query.after_seq))
         .await?;
-    let sse = events.map(move |item| {
-        let _held_until_the_stream_is_dropped = &slot;
-        sse_event(item)
-    });
+    // The tail ends when the server shuts down, so the graceful shutdown does not wait for it.
+    let sse = events
+        .take_until(super::shutdown::begun())
+        .map(move |item| {
+            let _held_until_the_stream_is_dropped = &slot;
+            sse_event(item)
+        });
     Ok(Sse::new(sse)
         .keep_alive(KeepAlive::default())
         .into_response())

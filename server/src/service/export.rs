@@ -469,6 +469,9 @@ impl Services {
 }
 
 #[cfg(test)]
+mod csv_fuzz;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

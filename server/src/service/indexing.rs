@@ -62,7 +62,7 @@ impl Services {
     /// up with them, until the process ends: woken by each commit, and at least every
     /// [`IDLE_WAIT`]. Reports its lag every [`REPORT_EVERY`] while behind.
     pub async fn run_indexer(self: Arc<Self>) {
-        let appended = self.stores.appender.appended();
+        let mut appended = self.stores.appender.appended();
         let mut reported = Instant::now();
         loop {
             let proved = self.keep_proofs().await;
@@ -73,7 +73,7 @@ impl Services {
             }
             match (indexed, proved) {
                 (Ok(0), Ok(0)) => {
-                    let _ = tokio::time::timeout(IDLE_WAIT, appended.notified()).await;
+                    let _ = tokio::time::timeout(IDLE_WAIT, appended.changed()).await;
                 }
                 (Ok(_), Ok(_)) => {}
                 (Err(error), _) | (_, Err(error)) => {

@@ -60,7 +60,8 @@ fn base64(hash: &Hash) -> String {
     BASE64.encode(hash)
 }
 
-fn checkpoint(stored: StoredCheckpoint) -> Checkpoint {
+/// A stored checkpoint as the wire carries it.
+pub(super) fn checkpoint(stored: StoredCheckpoint) -> Checkpoint {
     Checkpoint {
         tree_size: stored.tree_size,
         root_hash: base64(&stored.root_hash),

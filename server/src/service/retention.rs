@@ -302,7 +302,8 @@ impl Services {
         Ok(Some(record))
     }
 
-    async fn organization_by_id(&self, org_id: i64) -> Result<Organization, ApiError> {
+    /// The organization with this id, or 404.
+    pub(super) async fn organization_by_id(&self, org_id: i64) -> Result<Organization, ApiError> {
         self.stores
             .identity
             .organization_by_id(org_id)

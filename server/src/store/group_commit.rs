@@ -6,7 +6,7 @@
 use super::{AppendRequest, EventDraft, EventStore, StoreError, StoreResult};
 use app::model::AuditEvent;
 use std::sync::Arc;
-use tokio::sync::{mpsc, oneshot, Notify};
+use tokio::sync::{mpsc, oneshot, watch};
 
 /// Events one transaction takes at most (the requests beyond wait for the next).
 const MAX_GROUP_EVENTS: usize = 10_000;
@@ -24,21 +24,22 @@ struct Pending {
 #[derive(Clone)]
 pub struct GroupCommit {
     queue: mpsc::Sender<Pending>,
-    appended: Arc<Notify>,
+    /// Counts the commits.
+    appended: Arc<watch::Sender<u64>>,
 }
 
 impl GroupCommit {
     /// Starts the writer task of `store`; it ends when the last handle is dropped.
     pub fn start(store: Arc<dyn EventStore>) -> Self {
         let (queue, waiting) = mpsc::channel(QUEUE);
-        let appended = Arc::new(Notify::new());
+        let appended = Arc::new(watch::Sender::new(0));
         tokio::spawn(write(store, waiting, appended.clone()));
         Self { queue, appended }
     }
 
-    /// Notified after each commit (what the indexer waits for).
-    pub fn appended(&self) -> Arc<Notify> {
-        self.appended.clone()
+    /// Changes after each commit (what the indexer and the log streams wait for).
+    pub fn appended(&self) -> watch::Receiver<u64> {
+        self.appended.subscribe()
     }
 
     /// Appends a batch to the organization's chain (see [`EventStore::append_all`]) in the next
@@ -53,7 +54,10 @@ impl GroupCommit {
             request: (org_id, batch),
             reply,
         };
-        let stopped = || StoreError::GroupCommit("the writer has stopped".into());
+        let stopped = || StoreError::GroupCommit {
+            message: "the writer has stopped".into(),
+            class: super::Failure::Other,
+        };
         self.queue.send(pending).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
@@ -63,7 +67,7 @@ impl GroupCommit {
 async fn write(
     store: Arc<dyn EventStore>,
     mut waiting: mpsc::Receiver<Pending>,
-    appended: Arc<Notify>,
+    appended: Arc<watch::Sender<u64>>,
 ) {
     while let Some(first) = waiting.recv().await {
         let mut events = first.request.1.len();
@@ -77,7 +81,7 @@ async fn write(
             group.into_iter().map(|p| (p.request, p.reply)).unzip();
         match store.append_all(requests).await {
             Ok(outcomes) => {
-                appended.notify_one();
+                appended.send_modify(|commits| *commits += 1);
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {
                     let _ = reply.send(outcome);
                 }
@@ -85,7 +89,7 @@ async fn write(
             Err(error) => {
                 tracing::error!(%error, requests = replies.len(), "group commit failed");
                 for reply in replies {
-                    let _ = reply.send(Err(StoreError::GroupCommit(error.to_string())));
+                    let _ = reply.send(Err(error.for_each_request()));
                 }
             }
         }

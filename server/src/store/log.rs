@@ -4,7 +4,7 @@
 //! how a row is held until commit ([`LogDatabase`]).
 
 use super::tail::Tail;
-use super::{decode_event, EventDraft, IndexLag, StoreResult};
+use super::{decode_event, EventDraft, IndexLag, StoreResult, WriteGate};
 use crate::chain::{self, ChainHead, LinkedBatch, Originals};
 use app::model::{AuditEvent, EventFilter};
 use chrono::{SubsecRound, Utc};
@@ -109,6 +109,7 @@ pub type AppendOutcomes = Vec<StoreResult<Vec<AuditEvent>>>;
 /// (`Err`), having written nothing.
 pub async fn append_all<DB>(
     pool: &Pool<DB>,
+    gate: &WriteGate,
     requests: Vec<AppendRequest>,
 ) -> StoreResult<AppendOutcomes>
 where
@@ -119,6 +120,7 @@ where
     (i64, String): Answer<DB>,
     (String, Option<String>, String): Answer<DB>,
 {
+    let _turn = gate.enter().await;
     let mut tx = pool.begin_with(DB::BEGIN_WRITE).await?;
     let received_at = Utc::now().trunc_subsecs(6);
     let mut heads: HashMap<i64, ChainHead> = HashMap::new();
@@ -359,6 +361,7 @@ pub trait IndexWriter: LogDatabase {
 /// position is no longer `after`.
 pub async fn index_events<DB>(
     pool: &Pool<DB>,
+    gate: &WriteGate,
     org_id: i64,
     after: i64,
     events: &[AuditEvent],
@@ -368,6 +371,7 @@ where
     for<'a> i64: Encode<'a, DB> + Type<DB>,
     (i64,): Answer<DB>,
 {
+    let _turn = gate.enter().await;
     let Some(mut tx) = begin_indexing(pool, org_id, after).await? else {
         return Ok(false);
     };

@@ -16,11 +16,13 @@ mod identity;
 mod index_reads;
 pub mod indexer;
 mod log;
+mod pool_guard;
 mod postgres;
 mod retention;
 mod sqlite;
 mod tail;
 mod tree;
+mod write_gate;
 
 use app::model::{Access, AuditEvent, Cursor, EventFilter, Permission, Plan};
 use async_trait::async_trait;
@@ -28,7 +30,10 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 pub use group_commit::GroupCommit;
-pub use identity::{IdentityStore, IdentityTx, Invitation, NewInvitation, PendingOwnEvent};
+pub use identity::{
+    IdentityStore, IdentityTx, Invitation, NewInvitation, NewStoredStream, PendingOwnEvent,
+    StoredLogStream, StreamProgress,
+};
 pub use log::{AppendOutcomes, AppendRequest};
 pub use postgres::PostgresStore;
 pub use retention::{PurgeStore, RetentionStore};
@@ -36,6 +41,7 @@ pub use sqlite::SqliteStore;
 pub use tree::{
     event_leaf, ProofStore, StoredCheckpoint, TreeState, TreeStore, LOWEST_STORED_LEVEL,
 };
+pub use write_gate::{GatePass, WriteGate};
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -55,9 +61,61 @@ pub enum StoreError {
     /// The schema could not be migrated.
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    /// The write transaction that held this append failed (nothing of it was written).
-    #[error("the write transaction failed: {0}")]
-    GroupCommit(String),
+    /// The write transaction that held this append failed (nothing of it was written), for a
+    /// reason `class` says.
+    #[error("the write transaction failed: {message}")]
+    GroupCommit { message: String, class: Failure },
+}
+
+/// What a caller can do about a failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// Retry shortly: the database cannot be reached (down, restarting, out of connections).
+    Unavailable,
+    /// Nothing until space is freed: the database's disk is full.
+    StorageFull,
+    /// Anything else.
+    Other,
+}
+
+impl StoreError {
+    /// What a caller can do about this failure.
+    pub fn class(&self) -> Failure {
+        match self {
+            Self::GroupCommit { class, .. } => *class,
+            Self::Database(error) => database_failure(error),
+            _ => Failure::Other,
+        }
+    }
+
+    /// The same failure for each request a group commit held (database errors cannot be
+    /// cloned): its message and class.
+    pub fn for_each_request(&self) -> StoreError {
+        Self::GroupCommit {
+            message: self.to_string(),
+            class: self.class(),
+        }
+    }
+}
+
+/// The class of a database error: connection-level errors, PostgreSQL's connection and
+/// shutdown states (08…, 57P01–57P03, 53300), SQLite's busy and locked; a full disk (SQLite's
+/// SQLITE_FULL, PostgreSQL's 53100).
+fn database_failure(error: &sqlx::Error) -> Failure {
+    match error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_) => Failure::Unavailable,
+        sqlx::Error::Database(db) => match db.code().as_deref() {
+            Some("13" | "53100") => Failure::StorageFull,
+            Some("5" | "6" | "57P01" | "57P02" | "57P03" | "53300") => Failure::Unavailable,
+            Some(code) if code.starts_with("08") => Failure::Unavailable,
+            _ => Failure::Other,
+        },
+        _ => Failure::Other,
+    }
 }
 
 /// Results of storage calls.
@@ -253,6 +311,8 @@ pub trait EventStore: Send + Sync + 'static {
     async fn chain_head(&self, org_id: i64) -> StoreResult<Option<TalliedHead>>;
     /// Every organization whose index is behind its log.
     async fn index_lag(&self) -> StoreResult<Vec<IndexLag>>;
+    /// Open and idle connections of the events' pool.
+    fn connections(&self) -> (u32, usize);
     /// Indexes `events` (the log's next events after `after`, in `seq` order) and advances the
     /// organization's index position past them, atomically; `false` (and nothing written) when
     /// the position is no longer `after`.
@@ -287,21 +347,22 @@ pub async fn open(database_url: &str) -> StoreResult<Stores> {
         Arc<dyn ProofStore>,
         Arc<dyn RetentionStore>,
     );
+    let gate = WriteGate::for_url(database_url);
     let (events, proofs, retention): Parts = if database_url.starts_with("sqlite:") {
-        let store = SqliteStore::connect(database_url).await?;
+        let store = SqliteStore::connect(database_url, gate.clone()).await?;
         let pool = store.pool().clone();
         (
             Arc::new(store),
-            Arc::new(TreeStore::new(pool.clone())),
-            Arc::new(PurgeStore::new(pool)),
+            Arc::new(TreeStore::new(pool.clone(), gate.clone())),
+            Arc::new(PurgeStore::new(pool, gate.clone())),
         )
     } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
-        let store = PostgresStore::connect(database_url).await?;
+        let store = PostgresStore::connect(database_url, gate.clone()).await?;
         let pool = store.pool().clone();
         (
             Arc::new(store),
-            Arc::new(TreeStore::new(pool.clone())),
-            Arc::new(PurgeStore::new(pool)),
+            Arc::new(TreeStore::new(pool.clone(), gate.clone())),
+            Arc::new(PurgeStore::new(pool, gate.clone())),
         )
     } else {
         return Err(StoreError::Database(sqlx::Error::Configuration(
@@ -309,7 +370,7 @@ pub async fn open(database_url: &str) -> StoreResult<Stores> {
         )));
     };
     events.migrate().await?;
-    let identity = IdentityStore::connect(database_url).await?;
+    let identity = IdentityStore::connect(database_url, gate).await?;
     let appender = GroupCommit::start(events.clone());
     Ok(Stores {
         identity,

@@ -6,7 +6,7 @@
 use super::actors::ActorTallies;
 use super::hourly_counts::HourlyTallies;
 use super::log::{self, Answer, LogDatabase};
-use super::{StoreError, StoreResult};
+use super::{StoreError, StoreResult, WriteGate};
 use app::model::{AuditEvent, NewEvent, PurgeRecord};
 use async_trait::async_trait;
 use chrono::{TimeZone, Utc};
@@ -35,12 +35,14 @@ pub trait RetentionStore: Send + Sync + 'static {
 /// [`RetentionStore`] over either database.
 pub struct PurgeStore<DB: LogDatabase> {
     pool: Pool<DB>,
+    /// Where its write transactions wait for their turn.
+    gate: WriteGate,
 }
 
 impl<DB: LogDatabase> PurgeStore<DB> {
     /// The purges kept in `pool`'s database.
-    pub fn new(pool: Pool<DB>) -> Self {
-        Self { pool }
+    pub fn new(pool: Pool<DB>, gate: WriteGate) -> Self {
+        Self { pool, gate }
     }
 }
 
@@ -80,6 +82,7 @@ where
     ) -> StoreResult<bool> {
         let own_event = serde_json::to_string(own_event)
             .map_err(|e| StoreError::Corrupt(format!("own event: {e}")))?;
+        let _turn = self.gate.enter().await;
         let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
         // A hold set while the archive was written wins: nothing is deleted under it.
         let mut held = QueryBuilder::<DB>::new(

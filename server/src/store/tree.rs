@@ -5,7 +5,7 @@
 //! a proof needs them.
 
 use super::log::{Answer, LogDatabase};
-use super::{StoreError, StoreResult};
+use super::{StoreError, StoreResult, WriteGate};
 use crate::proof::merkle::{self, Frontier, Hash, Subtree};
 use async_trait::async_trait;
 use sqlx::{Encode, Pool, QueryBuilder, Type};
@@ -79,12 +79,14 @@ pub trait ProofStore: Send + Sync + 'static {
 /// [`ProofStore`] over either database.
 pub struct TreeStore<DB: LogDatabase> {
     pool: Pool<DB>,
+    /// Where its write transactions wait for their turn.
+    gate: WriteGate,
 }
 
 impl<DB: LogDatabase> TreeStore<DB> {
     /// The trees kept in `pool`'s database.
-    pub fn new(pool: Pool<DB>) -> Self {
-        Self { pool }
+    pub fn new(pool: Pool<DB>, gate: WriteGate) -> Self {
+        Self { pool, gate }
     }
 }
 
@@ -114,7 +116,7 @@ where
         drop(conn);
         let mut added = 0;
         for (org_id,) in behind {
-            added += extend(&self.pool, org_id).await?;
+            added += extend(&self.pool, &self.gate, org_id).await?;
         }
         Ok(added)
     }
@@ -154,6 +156,7 @@ where
     }
 
     async fn add_checkpoint(&self, org_id: i64, checkpoint: &StoredCheckpoint) -> StoreResult<()> {
+        let _turn = self.gate.enter().await;
         let mut conn = self.pool.acquire().await?;
         let mut insert = QueryBuilder::<DB>::new(
             "INSERT INTO checkpoints (org_id, tree_size, root_hash, signed_note, created_at) VALUES (",
@@ -263,7 +266,7 @@ where
 
 /// Adds the organization's events beyond its tree to it, a chunk per transaction that holds
 /// the tree's size row (so two indexers never add the same leaves); answers the leaves added.
-async fn extend<DB>(pool: &Pool<DB>, org_id: i64) -> StoreResult<u64>
+async fn extend<DB>(pool: &Pool<DB>, gate: &WriteGate, org_id: i64) -> StoreResult<u64>
 where
     DB: LogDatabase,
     for<'a> i64: Encode<'a, DB> + Type<DB>,
@@ -275,6 +278,7 @@ where
     let mut frontier: Option<Frontier> = None;
     let mut added = 0;
     loop {
+        let _turn = gate.enter().await;
         let mut tx = pool.begin_with(DB::BEGIN_WRITE).await?;
         let mut ensure =
             QueryBuilder::<DB>::new("INSERT INTO merkle_trees (org_id, size) VALUES (");

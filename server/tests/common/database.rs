@@ -39,7 +39,12 @@ pub struct TestDatabase {
 impl TestDatabase {
     /// A fresh SQLite file.
     pub fn sqlite() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
+        Self::sqlite_in(&std::env::temp_dir())
+    }
+
+    /// A fresh SQLite file in a directory under `parent` (a small file system, say).
+    pub fn sqlite_in(parent: &std::path::Path) -> Self {
+        let dir = tempfile::tempdir_in(parent).expect("temp dir");
         Self {
             url: format!("sqlite://{}", dir.path().join("test.db").display()),
             postgres_name: None,

@@ -167,18 +167,7 @@ impl App {
         let request = Request::get("/metrics").body(Body::empty()).unwrap();
         let (status, page) = self.raw(request).await;
         assert_eq!(status, 200);
-        let lines = page.lines().map(|l| Ok(l.to_owned()));
-        let scrape = prometheus_parse::Scrape::parse(lines).expect("Prometheus text format");
-        scrape
-            .samples
-            .iter()
-            .filter(|s| s.metric == name)
-            .filter(|s| labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
-            .map(|s| match s.value {
-                prometheus_parse::Value::Counter(v) | prometheus_parse::Value::Untyped(v) => v,
-                _ => 0.0,
-            })
-            .sum()
+        super::counter_in(&page, name, labels)
     }
 
     /// `GET` a REST path with an API key.

@@ -4,6 +4,7 @@
 
 pub mod database;
 pub mod in_process;
+pub mod receiver;
 
 use database::TestDatabase;
 use reqwest::header::{COOKIE, SET_COOKIE};
@@ -22,6 +23,8 @@ pub struct TestServer {
     pub log: Log,
     child: Child,
     database: TestDatabase,
+    /// `serve`'s extra arguments, kept for restarts.
+    args: Vec<String>,
 }
 
 fn binary() -> &'static str {
@@ -32,14 +35,25 @@ impl TestServer {
     /// Starts a server on an ephemeral port over a fresh database: SQLite, or PostgreSQL when
     /// `AUDITRAIL_TEST_DATABASE=postgres`.
     pub fn start() -> Self {
-        let database = TestDatabase::from_env();
-        let (child, base, log) = serve(&database);
+        Self::start_with(&[])
+    }
+
+    /// [`Self::start`], with `args` added to `serve`'s.
+    pub fn start_with(args: &[&str]) -> Self {
+        Self::start_on(TestDatabase::from_env(), args)
+    }
+
+    /// A server over `database`, with `args` added to `serve`'s.
+    pub fn start_on(database: TestDatabase, args: &[&str]) -> Self {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let (child, base, log) = serve(&database, &args);
         Self {
             base,
             http: reqwest::Client::new(),
             log,
             child,
             database,
+            args,
         }
     }
 
@@ -48,13 +62,13 @@ impl TestServer {
     pub fn kill_and_restart(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let (child, base, log) = serve(&self.database);
+        let (child, base, log) = serve(&self.database, &self.args);
         (self.child, self.base, self.log) = (child, base, log);
     }
 
     /// A second server process on the same database, as behind a load balancer.
     pub fn peer(&self) -> Peer {
-        let (child, base, _) = serve(&self.database);
+        let (child, base, _) = serve(&self.database, &self.args);
         Peer { base, child }
     }
 
@@ -195,6 +209,18 @@ impl TestServer {
         (status, body)
     }
 
+    /// The value of a counter (summed over its label sets matching `labels`) in `/metrics`.
+    pub async fn counter(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+        let res = self
+            .http
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .expect("GET /metrics");
+        assert_eq!(res.status(), 200);
+        counter_in(&res.text().await.expect("body"), name, labels)
+    }
+
     /// The log lines so far that contain `needle`.
     pub fn logged(&self, needle: &str) -> Vec<String> {
         let log = self.log.lock().unwrap();
@@ -204,7 +230,7 @@ impl TestServer {
 
 /// Starts `auditrail serve` on an ephemeral port; answers the process, its base URL and its log.
 /// It signs a checkpoint whenever its tree grows, so tests meet checkpoints at every size.
-fn serve(database: &TestDatabase) -> (Child, String, Log) {
+fn serve(database: &TestDatabase, args: &[String]) -> (Child, String, Log) {
     let mut child = Command::new(binary())
         .args([
             "serve",
@@ -213,6 +239,7 @@ fn serve(database: &TestDatabase) -> (Child, String, Log) {
             "--assets-dir",
             "no-web-app",
         ])
+        .args(args)
         .env("DATABASE_URL", &database.url)
         .env("AUDITRAIL_SIGNING_KEY_FILE", database.signing_key_file())
         .env("AUDITRAIL_CHECKPOINT_EVERY_EVENTS", "1")
@@ -261,6 +288,23 @@ impl Drop for TestServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The value of a counter in a Prometheus text page (which must parse), summed over its label
+/// sets matching `labels`.
+pub fn counter_in(page: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+    let lines = page.lines().map(|l| Ok(l.to_owned()));
+    let scrape = prometheus_parse::Scrape::parse(lines).expect("Prometheus text format");
+    scrape
+        .samples
+        .iter()
+        .filter(|s| s.metric == name)
+        .filter(|s| labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
+        .map(|s| match s.value {
+            prometheus_parse::Value::Counter(v) | prometheus_parse::Value::Untyped(v) => v,
+            _ => 0.0,
+        })
+        .sum()
 }
 
 /// The status and JSON body of a response.

@@ -16,6 +16,7 @@ mod presets;
 mod retry_banner;
 mod saved_views;
 mod search_bar;
+mod secret_once;
 mod shell;
 
 pub use activity_chart::ActivityChart;
@@ -34,4 +35,5 @@ pub use presets::{PeriodPresets, Presets};
 pub use retry_banner::RetryBanner;
 pub use saved_views::SavedViews;
 pub use search_bar::SearchBar;
+pub use secret_once::SecretOnce;
 pub use shell::Shell;

@@ -4,20 +4,18 @@ use crate::api::api_keys::{
     create_api_key, delete_api_key, list_api_keys, rename_api_key, rotate_api_key,
 };
 use crate::model::{ApiKeySummary, CreatedApiKey, Permission};
-use crate::ui::components::{confirm, Busy, CopyButton, Flash, Notice, PermissionChecklist};
+use crate::ui::components::{confirm, Busy, Flash, Notice, PermissionChecklist, SecretOnce};
 use crate::ui::time;
 use leptos::prelude::*;
 
-/// The box that shows a new secret once.
+/// The box that shows a new key's secret once.
 #[component]
-fn SecretOnce(created: CreatedApiKey) -> impl IntoView {
+fn KeySecret(created: CreatedApiKey) -> impl IntoView {
+    let CreatedApiKey { key, secret } = created;
     view! {
-        <div class="card secret-box" role="status">
-            <p>"Copy the key "<strong>{created.key.name.clone()}</strong>
-               " now: it will not be shown again."</p>
-            <code class="secret" data-testid="api-key-secret">{created.secret.clone()}</code>
-            <CopyButton text=created.secret label="Copy key" />
-        </div>
+        <SecretOnce secret copy_label="Copy key" testid="api-key-secret">
+            <p>"Copy the key "<strong>{key.name}</strong>" now: it will not be shown again."</p>
+        </SecretOnce>
     }
 }
 
@@ -161,7 +159,7 @@ pub fn ApiKeys() -> impl IntoView {
         <section class="admin-page" aria-busy=move || busy.get().to_string()>
             <header class="page-header"><h1>"API Keys"</h1></header>
             <Flash notice=notice />
-            {move || secret.get().map(|created| view! { <SecretOnce created /> })}
+            {move || secret.get().map(|created| view! { <KeySecret created /> })}
             <div class="table-wrap">
                 <table class="admin-table" aria-label="API keys">
                     <thead><tr>

@@ -8,6 +8,7 @@ mod proofs;
 mod purge;
 mod query;
 mod server_process;
+mod streams;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -34,6 +35,8 @@ enum Command {
     Proofs(proofs::Args),
     /// The retention purge of a whole seeded log (on a copy), then `auditrail verify`.
     Purge(purge::Args),
+    /// Log stream delivery per sink to local receivers, and the lag under a steady ingest.
+    Streams(streams::Args),
 }
 
 #[tokio::main]
@@ -45,5 +48,6 @@ async fn main() {
         Command::Verify(args) => verify::run(args).await,
         Command::Proofs(args) => proofs::run(args).await,
         Command::Purge(args) => purge::run(args).await,
+        Command::Streams(args) => streams::run(args).await,
     }
 }

@@ -65,6 +65,7 @@ impl IdentityStore {
 
     /// Notes that a key was used, at most once a minute per key so reads stay cheap.
     pub async fn touch_api_key(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+        let _turn = self.turn().await;
         sqlx::query(
             "UPDATE api_keys SET last_used_at = $1
              WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",

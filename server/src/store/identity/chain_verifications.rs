@@ -11,6 +11,7 @@ impl IdentityStore {
         org_id: i64,
         verification: &ChainVerification,
     ) -> StoreResult<()> {
+        let _turn = self.turn().await;
         sqlx::query(
             "INSERT INTO chain_verifications (org_id, verified_at, checked, broken_at_seq, reason)
              VALUES ($1, $2, $3, $4, $5)

@@ -7,6 +7,7 @@ mod chain_verifications;
 mod credentials;
 mod invitations;
 mod known_actors;
+mod log_streams;
 mod members;
 mod own_events;
 mod roles;
@@ -14,9 +15,11 @@ mod saved_views;
 mod sessions;
 
 pub use invitations::{Invitation, NewInvitation};
+pub use log_streams::{NewStoredStream, StoredLogStream, StreamProgress};
 pub use own_events::PendingOwnEvent;
 
-use super::{Member, Organization, Role, StoreError, StoreResult, User};
+use super::pool_guard::released_outside_transaction;
+use super::{GatePass, Member, Organization, Role, StoreError, StoreResult, User, WriteGate};
 use app::model::{Permission, Plan};
 use chrono::{DateTime, TimeZone, Utc};
 use futures::FutureExt;
@@ -124,6 +127,8 @@ fn member_query(condition: &str) -> String {
 pub struct IdentityStore {
     pool: AnyPool,
     sqlite: bool,
+    /// Where write transactions wait for their turn (see [`WriteGate`]).
+    gate: WriteGate,
 }
 
 /// One write transaction over identity records. The self-audit events of its changes are
@@ -131,6 +136,8 @@ pub struct IdentityStore {
 /// commit together or not at all.
 pub struct IdentityTx {
     tx: Transaction<'static, Any>,
+    /// This writer's turn at the gate, given back when the transaction ends.
+    _pass: GatePass,
 }
 
 impl IdentityTx {
@@ -144,11 +151,12 @@ impl IdentityTx {
 impl IdentityStore {
     /// Connects to the database at `url` (`sqlite://…` or `postgres://…`). SQLite connections
     /// wait for the writer instead of failing, and enforce foreign keys.
-    pub async fn connect(url: &str) -> StoreResult<Self> {
+    pub async fn connect(url: &str, gate: WriteGate) -> StoreResult<Self> {
         sqlx::any::install_default_drivers();
         let sqlite = url.starts_with("sqlite:");
         let pool = AnyPoolOptions::new()
             .max_connections(8)
+            .after_release(|conn, meta| released_outside_transaction(conn, meta).boxed())
             .after_connect(move |conn, _| {
                 async move {
                     if sqlite {
@@ -161,7 +169,7 @@ impl IdentityStore {
             })
             .connect(url)
             .await?;
-        Ok(Self { pool, sqlite })
+        Ok(Self { pool, sqlite, gate })
     }
 
     /// Whether the database answers and every migration this build knows has been applied.
@@ -183,15 +191,21 @@ impl IdentityStore {
         (self.pool.size(), self.pool.num_idle())
     }
 
+    /// Waits for this process's turn to write outside a transaction (see [`WriteGate`]).
+    async fn turn(&self) -> GatePass {
+        self.gate.enter().await
+    }
+
     /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
     /// IMMEDIATE`), so a transaction that reads before it writes never fails to upgrade.
     pub async fn begin(&self) -> StoreResult<IdentityTx> {
+        let pass = self.gate.enter().await;
         let tx = if self.sqlite {
             self.pool.begin_with("BEGIN IMMEDIATE").await?
         } else {
             self.pool.begin().await?
         };
-        Ok(IdentityTx { tx })
+        Ok(IdentityTx { tx, _pass: pass })
     }
 
     /// The organization with this slug.

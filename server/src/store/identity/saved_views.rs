@@ -51,6 +51,7 @@ impl IdentityStore {
 
     /// Deletes one of a member's saved views; answers whether it existed.
     pub async fn delete_saved_view(&self, org_id: i64, user_id: i64, id: i64) -> StoreResult<bool> {
+        let _turn = self.turn().await;
         let done =
             sqlx::query("DELETE FROM saved_views WHERE id = $1 AND org_id = $2 AND user_id = $3")
                 .bind(id)

@@ -7,9 +7,11 @@ mod partitions;
 
 use super::chain_reads::{self, head_query};
 use super::filter_sql::Read;
+use super::pool_guard::released_outside_transaction;
 use super::{index_reads, log};
 use super::{
     AppendOutcomes, AppendRequest, ChainLink, EventStore, IndexLag, StoreResult, TalliedHead,
+    WriteGate,
 };
 use app::model::{AuditEvent, Cursor, EventFilter};
 use async_trait::async_trait;
@@ -23,18 +25,21 @@ use std::str::FromStr;
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// Where its write transactions wait for their turn.
+    gate: WriteGate,
 }
 
 impl PostgresStore {
     /// Connects to the database at a `postgres://` URL.
-    pub async fn connect(url: &str) -> StoreResult<Self> {
+    pub async fn connect(url: &str, gate: WriteGate) -> StoreResult<Self> {
         let options = PgConnectOptions::from_str(url)?
             .log_slow_statements(log::SLOW_STATEMENT_LEVEL, log::SLOW_STATEMENT);
         let pool = PgPoolOptions::new()
             .max_connections(16)
+            .after_release(|conn, meta| Box::pin(released_outside_transaction(conn, meta)))
             .connect_with(options)
             .await?;
-        Ok(Self { pool })
+        Ok(Self { pool, gate })
     }
 
     /// The connection pool, for the stores that share the database.
@@ -53,7 +58,7 @@ impl EventStore for PostgresStore {
     }
 
     async fn append_all(&self, requests: Vec<AppendRequest>) -> StoreResult<AppendOutcomes> {
-        log::append_all(&self.pool, requests).await
+        log::append_all(&self.pool, &self.gate, requests).await
     }
 
     async fn list_events(
@@ -118,6 +123,10 @@ impl EventStore for PostgresStore {
         Ok(query.build_query_as().fetch_optional(&self.pool).await?)
     }
 
+    fn connections(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
     async fn index_lag(&self) -> StoreResult<Vec<IndexLag>> {
         log::index_lag(&self.pool).await
     }
@@ -128,6 +137,6 @@ impl EventStore for PostgresStore {
         after: i64,
         events: &[AuditEvent],
     ) -> StoreResult<bool> {
-        log::index_events(&self.pool, org_id, after, events).await
+        log::index_events(&self.pool, &self.gate, org_id, after, events).await
     }
 }

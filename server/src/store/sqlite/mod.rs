@@ -5,9 +5,11 @@ mod events;
 
 use super::chain_reads::{self, head_query};
 use super::filter_sql::Read;
+use super::pool_guard::released_outside_transaction;
 use super::{index_reads, log};
 use super::{
     AppendOutcomes, AppendRequest, ChainLink, EventStore, IndexLag, StoreResult, TalliedHead,
+    WriteGate,
 };
 use app::model::{AuditEvent, Cursor, EventFilter};
 use async_trait::async_trait;
@@ -29,11 +31,13 @@ const SQLITE_JOINED: &str = "group_concat(seq || char(31) || hash || char(31) ||
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Where its write transactions wait for their turn.
+    gate: WriteGate,
 }
 
 impl SqliteStore {
     /// Opens (creating if missing) the database at a `sqlite://` URL.
-    pub async fn connect(url: &str) -> StoreResult<Self> {
+    pub async fn connect(url: &str, gate: WriteGate) -> StoreResult<Self> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -45,9 +49,10 @@ impl SqliteStore {
             .log_slow_statements(log::SLOW_STATEMENT_LEVEL, log::SLOW_STATEMENT);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .after_release(|conn, meta| Box::pin(released_outside_transaction(conn, meta)))
             .connect_with(options)
             .await?;
-        Ok(Self { pool })
+        Ok(Self { pool, gate })
     }
 
     /// The connection pool, for the stores that share the database.
@@ -71,7 +76,7 @@ impl EventStore for SqliteStore {
     }
 
     async fn append_all(&self, requests: Vec<AppendRequest>) -> StoreResult<AppendOutcomes> {
-        log::append_all(&self.pool, requests).await
+        log::append_all(&self.pool, &self.gate, requests).await
     }
 
     async fn list_events(
@@ -140,6 +145,10 @@ impl EventStore for SqliteStore {
         Ok(query.build_query_as().fetch_optional(&self.pool).await?)
     }
 
+    fn connections(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
     async fn index_lag(&self) -> StoreResult<Vec<IndexLag>> {
         log::index_lag(&self.pool).await
     }
@@ -150,6 +159,6 @@ impl EventStore for SqliteStore {
         after: i64,
         events: &[AuditEvent],
     ) -> StoreResult<bool> {
-        log::index_events(&self.pool, org_id, after, events).await
+        log::index_events(&self.pool, &self.gate, org_id, after, events).await
     }
 }
