@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make reliability`: what production does to a server, on both databases (under 30 minutes).
+# `make reliability`: what production does to a server, on both databases (about 30 minutes
+# once built; the first run builds the tests, the optimised server and the fuzz profile: ~12 more).
 #   1. fuzzing: every property harness for FUZZ_SECONDS (default 60) each, one after another
 #   2. crash: SIGKILL at random moments during ingest, exports and indexing, and during retention
 #      purges (CRASH_KILLS, default 20, each, per database); then a server killed mid-delivery of
@@ -41,9 +42,15 @@ section "faults: PostgreSQL restarted under ingest; a full disk under SQLite"
 AUDITRAIL_TEST_DATABASE=postgres \
   cargo test -p server --test faults -- --ignored --nocapture --test-threads 1 2>&1 | grep -E "restarted|disk full|test result|panicked"
 
+# Both loads run even when the first fails: each reports its own figures.
+LOAD_FAILED=()
 for database in sqlite postgres; do
   section "load: ${LOAD_SECONDS} s, 200 connections ($database)"
-  scripts/load.sh "$LOAD_SECONDS" "$database"
+  scripts/load.sh "$LOAD_SECONDS" "$database" || LOAD_FAILED+=("$database")
 done
 
 section "done"
+if [ "${#LOAD_FAILED[@]}" -gt 0 ]; then
+  echo "load test failed on: ${LOAD_FAILED[*]}" >&2
+  exit 1
+fi

@@ -27,6 +27,10 @@ pub const STREAM_LAG_EVENTS: &str = "auditrail_stream_lag_events";
 pub const STREAMS_FAILING: &str = "auditrail_streams_failing";
 /// Self-audit events committed but not yet linked into their chains.
 pub const OWN_EVENTS_PENDING: &str = "auditrail_own_events_pending";
+/// Organizations with a chain (at least one event).
+pub const CHAINS: &str = "auditrail_chains";
+/// Events in every organization's chain (the sum of the chain heads' `seq`).
+pub const CHAIN_EVENTS: &str = "auditrail_chain_events";
 /// Events appended but not yet indexed, over all organizations.
 pub const INDEX_LAG_EVENTS: &str = "auditrail_index_lag_events";
 /// Seconds since the oldest event not yet indexed was received (0 when caught up).

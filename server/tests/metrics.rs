@@ -12,9 +12,11 @@ async fn metrics_parse_and_their_counters_move_with_ingest() {
     let ingested = "auditrail_events_ingested_total";
     let requests = "auditrail_http_requests_total";
     let created = [("route", "/api/v1/events"), ("status", "201")];
+    let chain_events = "auditrail_chain_events";
     let before = (
         app.counter(ingested, &[]).await,
         app.counter(requests, &created).await,
+        app.counter(chain_events, &[]).await,
     );
     let batch = json!({"events": [
         {"action": "user.login", "actor": {"type": "user", "id": "u1"}},
@@ -27,9 +29,13 @@ async fn metrics_parse_and_their_counters_move_with_ingest() {
     let after = (
         app.counter(ingested, &[]).await,
         app.counter(requests, &created).await,
+        app.counter(chain_events, &[]).await,
     );
     // The only test of this binary (the recorder is the process's): three new events, the
     // retry not counted.
     assert_eq!(after.0 - before.0, 3.0, "{before:?} → {after:?}");
     assert_eq!(after.1 - before.1, 2.0, "{before:?} → {after:?}");
+    // The chains' gauge holds them too (and any self-audit event linked meanwhile).
+    assert!(after.2 - before.2 >= 3.0, "{before:?} → {after:?}");
+    assert!(app.counter("auditrail_chains", &[]).await >= 1.0);
 }

@@ -2,8 +2,8 @@
 
 use super::Services;
 use crate::prometheus::{
-    DB_CONNECTIONS, DB_CONNECTIONS_IDLE, INDEX_LAG_EVENTS, INDEX_LAG_SECONDS, OWN_EVENTS_PENDING,
-    STREAMS_FAILING, STREAM_LAG_EVENTS, UNSIGNED_EVENTS,
+    CHAINS, CHAIN_EVENTS, DB_CONNECTIONS, DB_CONNECTIONS_IDLE, INDEX_LAG_EVENTS, INDEX_LAG_SECONDS,
+    OWN_EVENTS_PENDING, STREAMS_FAILING, STREAM_LAG_EVENTS, UNSIGNED_EVENTS,
 };
 use app::model::ApiError;
 use serde::Serialize;
@@ -82,7 +82,7 @@ impl Services {
         Ok(health)
     }
 
-    /// Sets the gauges read at scrape time: connections, the self-audit backlog, the index's
+    /// Sets the gauges read at scrape time: connections, the chains, the self-audit backlog, the index's
     /// lag, the events not yet in a signed checkpoint and the log streams' lag and failures.
     pub async fn update_gauges(&self) {
         let identity = &self.stores.identity;
@@ -95,6 +95,10 @@ impl Services {
         }
         if let Ok(pending) = identity.pending_own_event_count().await {
             metrics::gauge!(OWN_EVENTS_PENDING).set(pending as f64);
+        }
+        if let Ok(totals) = self.stores.events.chain_totals().await {
+            metrics::gauge!(CHAINS).set(totals.chains as f64);
+            metrics::gauge!(CHAIN_EVENTS).set(totals.events as f64);
         }
         if let Ok((events, seconds)) = self.index_lag_total().await {
             metrics::gauge!(INDEX_LAG_EVENTS).set(events as f64);

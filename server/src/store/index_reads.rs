@@ -6,13 +6,14 @@ use super::filter_sql::{ip_density_query, read_query, Dialect, Hints, Read, DENS
 use super::hourly_counts::{actor_pairs_query, exact_actor_ids, plan, sum_query, CountPlan};
 use super::log::{self, Answer, LogDatabase};
 use super::tail::Tail;
-use super::{decode_event, StoreResult};
+use super::{decode_event, StoreResult, TailCache};
 use app::model::{AuditEvent, EventFilter};
 use sqlx::{Encode, Pool, QueryBuilder, Transaction, Type};
 
 /// The matching events of a list or collector read.
 pub async fn events<DB, T>(
     pool: &Pool<DB>,
+    cache: &TailCache,
     dialect: &Dialect<T>,
     org_id: i64,
     filter: &EventFilter,
@@ -44,7 +45,7 @@ where
         .iter()
         .map(|(data,)| decode_event(data))
         .collect::<StoreResult<Vec<_>>>()?;
-    let tail = log::tail(&mut tx, org_id, filter).await?;
+    let tail = log::tail(&mut tx, cache, org_id, filter).await?;
     Ok(match read {
         Read::Keyset { cursor, limit } => tail.keyset(indexed, cursor, limit),
         Read::AfterSeq { after, limit } => tail.after_seq(indexed, after, limit),
@@ -56,6 +57,7 @@ where
 /// (see [`plan`]), else counted from the index, and the tail's.
 pub async fn count<DB, T>(
     pool: &Pool<DB>,
+    cache: &TailCache,
     dialect: &Dialect<T>,
     org_id: i64,
     filter: &EventFilter,
@@ -72,7 +74,7 @@ where
     (i64, i64, i64): Answer<DB>,
 {
     let mut tx = log::snapshot(pool).await?;
-    let tail = log::tail(&mut tx, org_id, filter).await?;
+    let tail = log::tail(&mut tx, cache, org_id, filter).await?;
     let indexed = match plan(filter) {
         CountPlan::Everything => tail.position - log::purged_through(&mut tx, org_id).await?,
         CountPlan::Scan => counted(&mut tx, dialect, org_id, filter).await?,
@@ -96,6 +98,7 @@ where
 /// Matching events per `bucket_micros` of `occurred_at`, see [`super::EventStore::histogram`].
 pub async fn histogram<DB, T>(
     pool: &Pool<DB>,
+    cache: &TailCache,
     dialect: &Dialect<T>,
     org_id: i64,
     filter: &EventFilter,
@@ -117,7 +120,7 @@ where
     let read = Read::Histogram { bucket_micros };
     let query = read_query(dialect, org_id, filter, read, &hints);
     let indexed: Vec<(i64, i64, i64)> = DB::fetch_all(&mut *tx, query).await?;
-    let tail = log::tail(&mut tx, org_id, filter).await?;
+    let tail = log::tail(&mut tx, cache, org_id, filter).await?;
     Ok(Tail::histogram(tail, indexed, bucket_micros))
 }
 

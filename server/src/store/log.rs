@@ -4,13 +4,14 @@
 //! how a row is held until commit ([`LogDatabase`]).
 
 use super::tail::Tail;
-use super::{decode_event, EventDraft, IndexLag, StoreResult, WriteGate};
+use super::{decode_event, ChainTotals, EventDraft, IndexLag, StoreResult, TailCache, WriteGate};
 use crate::chain::{self, ChainHead, LinkedBatch, Originals};
 use app::model::{AuditEvent, EventFilter};
 use chrono::{SubsecRound, Utc};
 use futures::future::BoxFuture;
 use sqlx::{Database, Encode, FromRow, Pool, Postgres, QueryBuilder, Sqlite, Transaction, Type};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// What each database does its own way: how the log's transactions begin, and running a
 /// query (written once, below, for both).
@@ -250,10 +251,12 @@ pub async fn snapshot<DB: LogDatabase>(pool: &Pool<DB>) -> StoreResult<Transacti
     Ok(pool.begin_with(DB::BEGIN_SNAPSHOT).await?)
 }
 
-/// The events of the organization the index does not hold yet (above its position), as
-/// `filter` keeps them: read from the log in `seq` order and matched in memory.
+/// The events of the organization the index does not hold yet (above its position, up to the
+/// snapshot's head), as `filter` keeps them: taken from `cache` and read from the log for the
+/// rest, in `seq` order, and matched in memory.
 pub async fn tail<DB>(
     tx: &mut Transaction<'_, DB>,
+    cache: &TailCache,
     org_id: i64,
     filter: &EventFilter,
 ) -> StoreResult<Tail>
@@ -264,25 +267,42 @@ where
     (i64,): Answer<DB>,
     (String,): Answer<DB>,
 {
-    let mut query = QueryBuilder::<DB>::new("SELECT seq FROM index_positions WHERE org_id = ");
-    query.push_bind(org_id);
-    let position: Option<(i64,)> = DB::fetch_optional(&mut **tx, query).await?;
-    let position = position.map_or(0, |(seq,)| seq);
-    let mut query = QueryBuilder::<DB>::new("SELECT data FROM event_log WHERE org_id = ");
-    query
-        .push_bind(org_id)
-        .push(" AND seq > ")
-        .push_bind(position)
-        .push(" ORDER BY seq");
-    let rows: Vec<(String,)> = DB::fetch_all(&mut **tx, query).await?;
-    let mut events = Vec::new();
-    for (data,) in &rows {
-        let event = decode_event(data)?;
-        if filter.matches(&event) {
-            events.push(event);
-        }
+    let position = org_seq(tx, "index_positions", org_id).await?;
+    let head = org_seq(tx, "chain_heads", org_id).await?;
+    let mut events = cache.between(org_id, position, head);
+    let read_from = events.last().map_or(position, |e| e.seq);
+    if read_from < head {
+        let mut query = QueryBuilder::<DB>::new("SELECT data FROM event_log WHERE org_id = ");
+        query
+            .push_bind(org_id)
+            .push(" AND seq > ")
+            .push_bind(read_from)
+            .push(" AND seq <= ")
+            .push_bind(head)
+            .push(" ORDER BY seq");
+        let rows: Vec<(String,)> = DB::fetch_all(&mut **tx, query).await?;
+        let fresh = rows
+            .iter()
+            .map(|(data,)| decode_event(data).map(Arc::new))
+            .collect::<StoreResult<Vec<_>>>()?;
+        cache.keep(org_id, position, &fresh);
+        events.extend(fresh);
     }
+    events.retain(|event| filter.matches(event));
     Ok(Tail { position, events })
+}
+
+/// The organization's `seq` in `table` (`index_positions`, `chain_heads`), 0 without a row.
+async fn org_seq<DB>(tx: &mut Transaction<'_, DB>, table: &str, org_id: i64) -> StoreResult<i64>
+where
+    DB: LogDatabase,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    (i64,): Answer<DB>,
+{
+    let mut query = QueryBuilder::<DB>::new(format!("SELECT seq FROM {table} WHERE org_id = "));
+    query.push_bind(org_id);
+    let seq: Option<(i64,)> = DB::fetch_optional(&mut **tx, query).await?;
+    Ok(seq.map_or(0, |(seq,)| seq))
 }
 
 /// The last `seq` of the organization that retention purged (0 when none was).
@@ -319,6 +339,21 @@ where
         .push_bind(id.to_owned());
     let data: Option<(String,)> = DB::fetch_optional(&mut conn, query).await?;
     data.map(|(data,)| decode_event(&data)).transpose()
+}
+
+/// How many organizations have a chain, and how many events their chains hold in all.
+pub async fn chain_totals<DB>(pool: &Pool<DB>) -> StoreResult<ChainTotals>
+where
+    DB: LogDatabase,
+    (i64, i64): Answer<DB>,
+{
+    let mut conn = pool.acquire().await?;
+    let query = QueryBuilder::<DB>::new(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(seq), 0) AS BIGINT) FROM chain_heads",
+    );
+    let totals: Option<(i64, i64)> = DB::fetch_optional(&mut conn, query).await?;
+    let (chains, events) = totals.unwrap_or_default();
+    Ok(ChainTotals { chains, events })
 }
 
 /// Every organization whose index is behind its chain head.

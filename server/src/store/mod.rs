@@ -21,6 +21,7 @@ mod postgres;
 mod retention;
 mod sqlite;
 mod tail;
+mod tail_cache;
 mod tree;
 mod write_gate;
 
@@ -38,6 +39,7 @@ pub use log::{AppendOutcomes, AppendRequest};
 pub use postgres::PostgresStore;
 pub use retention::{PurgeStore, RetentionStore};
 pub use sqlite::SqliteStore;
+use tail_cache::TailCache;
 pub use tree::{
     event_leaf, ProofStore, StoredCheckpoint, TreeState, TreeStore, LOWEST_STORED_LEVEL,
 };
@@ -244,6 +246,15 @@ pub struct IndexLag {
     pub indexed: i64,
 }
 
+/// The chains of every organization, counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainTotals {
+    /// Organizations with at least one event.
+    pub chains: i64,
+    /// Events in all chains (the sum of their heads' `seq`).
+    pub events: i64,
+}
+
 /// The audit events of every organization.
 #[async_trait]
 pub trait EventStore: Send + Sync + 'static {
@@ -311,6 +322,8 @@ pub trait EventStore: Send + Sync + 'static {
     async fn chain_head(&self, org_id: i64) -> StoreResult<Option<TalliedHead>>;
     /// Every organization whose index is behind its log.
     async fn index_lag(&self) -> StoreResult<Vec<IndexLag>>;
+    /// How many organizations have a chain, and the events of all chains.
+    async fn chain_totals(&self) -> StoreResult<ChainTotals>;
     /// Open and idle connections of the events' pool.
     fn connections(&self) -> (u32, usize);
     /// Indexes `events` (the log's next events after `after`, in `seq` order) and advances the

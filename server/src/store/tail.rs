@@ -4,12 +4,14 @@
 
 use app::model::{AuditEvent, Cursor};
 use std::cmp::Reverse;
+use std::sync::Arc;
 
 /// The matching events above the index's position, in `seq` order.
 pub struct Tail {
     /// The last `seq` the index holds.
     pub position: i64,
-    pub events: Vec<AuditEvent>,
+    /// Shared with the [`super::TailCache`]; a page copies only the events it answers.
+    pub events: Vec<Arc<AuditEvent>>,
 }
 
 /// The newest-first order of lists: `occurred_at`, then `id`, descending.
@@ -28,15 +30,18 @@ impl Tail {
         if self.events.is_empty() {
             return indexed;
         }
-        let mut page: Vec<AuditEvent> = self
+        let mut newer: Vec<&AuditEvent> = self
             .events
-            .into_iter()
+            .iter()
+            .map(|e| &**e)
             .filter(|e| {
                 cursor
                     .is_none_or(|c| (e.occurred_at, e.id.as_str()) < (c.occurred_at, c.id.as_str()))
             })
-            .chain(indexed)
             .collect();
+        newer.sort_by(|a, b| newest_first(a).cmp(&newest_first(b)));
+        newer.truncate(limit as usize);
+        let mut page: Vec<AuditEvent> = newer.into_iter().cloned().chain(indexed).collect();
         page.sort_by(|a, b| newest_first(a).cmp(&newest_first(b)));
         page.truncate(limit as usize);
         page
@@ -51,7 +56,8 @@ impl Tail {
         limit: u32,
     ) -> Vec<AuditEvent> {
         let room = (limit as usize).saturating_sub(indexed.len());
-        indexed.extend(self.events.into_iter().filter(|e| e.seq > after).take(room));
+        let newer = self.events.iter().filter(|e| e.seq > after).take(room);
+        indexed.extend(newer.map(|e| AuditEvent::clone(e)));
         indexed
     }
 

@@ -10,8 +10,8 @@ use super::filter_sql::Read;
 use super::pool_guard::released_outside_transaction;
 use super::{index_reads, log};
 use super::{
-    AppendOutcomes, AppendRequest, ChainLink, EventStore, IndexLag, StoreResult, TalliedHead,
-    WriteGate,
+    AppendOutcomes, AppendRequest, ChainLink, ChainTotals, EventStore, IndexLag, StoreResult,
+    TailCache, TalliedHead, WriteGate,
 };
 use app::model::{AuditEvent, Cursor, EventFilter};
 use async_trait::async_trait;
@@ -20,6 +20,7 @@ use events::DIALECT;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::ConnectOptions;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// Auditrail's data in one PostgreSQL database.
 #[derive(Clone)]
@@ -27,6 +28,8 @@ pub struct PostgresStore {
     pool: PgPool,
     /// Where its write transactions wait for their turn.
     gate: WriteGate,
+    /// The decoded events beyond the index's position, shared by the reads.
+    tail: Arc<TailCache>,
 }
 
 impl PostgresStore {
@@ -39,7 +42,11 @@ impl PostgresStore {
             .after_release(|conn, meta| Box::pin(released_outside_transaction(conn, meta)))
             .connect_with(options)
             .await?;
-        Ok(Self { pool, gate })
+        Ok(Self {
+            pool,
+            gate,
+            tail: Arc::default(),
+        })
     }
 
     /// The connection pool, for the stores that share the database.
@@ -69,7 +76,7 @@ impl EventStore for PostgresStore {
         limit: u32,
     ) -> StoreResult<Vec<AuditEvent>> {
         let read = Read::Keyset { cursor, limit };
-        index_reads::events(&self.pool, &DIALECT, org_id, filter, read).await
+        index_reads::events(&self.pool, &self.tail, &DIALECT, org_id, filter, read).await
     }
 
     async fn list_events_after_seq(
@@ -83,7 +90,7 @@ impl EventStore for PostgresStore {
             after: after_seq,
             limit,
         };
-        index_reads::events(&self.pool, &DIALECT, org_id, filter, read).await
+        index_reads::events(&self.pool, &self.tail, &DIALECT, org_id, filter, read).await
     }
 
     async fn histogram(
@@ -92,11 +99,19 @@ impl EventStore for PostgresStore {
         filter: &EventFilter,
         bucket_micros: i64,
     ) -> StoreResult<Vec<(i64, i64, i64)>> {
-        index_reads::histogram(&self.pool, &DIALECT, org_id, filter, bucket_micros).await
+        index_reads::histogram(
+            &self.pool,
+            &self.tail,
+            &DIALECT,
+            org_id,
+            filter,
+            bucket_micros,
+        )
+        .await
     }
 
     async fn count_events(&self, org_id: i64, filter: &EventFilter) -> StoreResult<u64> {
-        index_reads::count(&self.pool, &DIALECT, org_id, filter).await
+        index_reads::count(&self.pool, &self.tail, &DIALECT, org_id, filter).await
     }
 
     async fn event_by_id(&self, org_id: i64, id: &str) -> StoreResult<Option<AuditEvent>> {
@@ -129,6 +144,10 @@ impl EventStore for PostgresStore {
 
     async fn index_lag(&self) -> StoreResult<Vec<IndexLag>> {
         log::index_lag(&self.pool).await
+    }
+
+    async fn chain_totals(&self) -> StoreResult<ChainTotals> {
+        log::chain_totals(&self.pool).await
     }
 
     async fn index_events(

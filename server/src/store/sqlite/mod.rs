@@ -1,6 +1,7 @@
 //! The SQLite implementation of [`EventStore`]: one file in WAL mode, writes serialised by
 //! `BEGIN IMMEDIATE` so the chain head is read and advanced by one writer at a time.
 
+mod checkpoint;
 mod events;
 
 use super::chain_reads::{self, head_query};
@@ -8,11 +9,12 @@ use super::filter_sql::Read;
 use super::pool_guard::released_outside_transaction;
 use super::{index_reads, log};
 use super::{
-    AppendOutcomes, AppendRequest, ChainLink, EventStore, IndexLag, StoreResult, TalliedHead,
-    WriteGate,
+    AppendOutcomes, AppendRequest, ChainLink, ChainTotals, EventStore, IndexLag, StoreResult,
+    TailCache, TalliedHead, WriteGate,
 };
 use app::model::{AuditEvent, Cursor, EventFilter};
 use async_trait::async_trait;
+use checkpoint::Checkpointer;
 use chrono::{DateTime, Utc};
 use events::DIALECT;
 use sqlx::sqlite::{
@@ -20,7 +22,11 @@ use sqlx::sqlite::{
 };
 use sqlx::ConnectOptions;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// How long a statement waits for another connection's lock before it fails.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A chunk of the log as one text, for [`chain_reads::chain_links`]: in the order of the primary
 /// key the range is read through (an `ORDER BY` here would copy every row into a sorter first);
@@ -33,6 +39,10 @@ pub struct SqliteStore {
     pool: SqlitePool,
     /// Where its write transactions wait for their turn.
     gate: WriteGate,
+    /// The decoded events beyond the index's position, shared by the reads.
+    tail: Arc<TailCache>,
+    /// Keeps the write-ahead log short while the store is open.
+    _checkpointer: Arc<Checkpointer>,
 }
 
 impl SqliteStore {
@@ -42,7 +52,7 @@ impl SqliteStore {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(30))
+            .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true)
             // A multi-row insert's statement journal in memory, not in a temporary file.
             .pragma("temp_store", "memory")
@@ -52,7 +62,13 @@ impl SqliteStore {
             .after_release(|conn, meta| Box::pin(released_outside_transaction(conn, meta)))
             .connect_with(options)
             .await?;
-        Ok(Self { pool, gate })
+        let checkpointer = Arc::new(Checkpointer::start(pool.clone(), gate.clone()));
+        Ok(Self {
+            pool,
+            gate,
+            tail: Arc::default(),
+            _checkpointer: checkpointer,
+        })
     }
 
     /// The connection pool, for the stores that share the database.
@@ -87,7 +103,7 @@ impl EventStore for SqliteStore {
         limit: u32,
     ) -> StoreResult<Vec<AuditEvent>> {
         let read = Read::Keyset { cursor, limit };
-        index_reads::events(&self.pool, &DIALECT, org_id, filter, read).await
+        index_reads::events(&self.pool, &self.tail, &DIALECT, org_id, filter, read).await
     }
 
     async fn list_events_after_seq(
@@ -101,7 +117,7 @@ impl EventStore for SqliteStore {
             after: after_seq,
             limit,
         };
-        index_reads::events(&self.pool, &DIALECT, org_id, filter, read).await
+        index_reads::events(&self.pool, &self.tail, &DIALECT, org_id, filter, read).await
     }
 
     async fn histogram(
@@ -110,11 +126,19 @@ impl EventStore for SqliteStore {
         filter: &EventFilter,
         bucket_micros: i64,
     ) -> StoreResult<Vec<(i64, i64, i64)>> {
-        index_reads::histogram(&self.pool, &DIALECT, org_id, filter, bucket_micros).await
+        index_reads::histogram(
+            &self.pool,
+            &self.tail,
+            &DIALECT,
+            org_id,
+            filter,
+            bucket_micros,
+        )
+        .await
     }
 
     async fn count_events(&self, org_id: i64, filter: &EventFilter) -> StoreResult<u64> {
-        index_reads::count(&self.pool, &DIALECT, org_id, filter).await
+        index_reads::count(&self.pool, &self.tail, &DIALECT, org_id, filter).await
     }
 
     async fn event_by_id(&self, org_id: i64, id: &str) -> StoreResult<Option<AuditEvent>> {
@@ -151,6 +175,10 @@ impl EventStore for SqliteStore {
 
     async fn index_lag(&self) -> StoreResult<Vec<IndexLag>> {
         log::index_lag(&self.pool).await
+    }
+
+    async fn chain_totals(&self) -> StoreResult<ChainTotals> {
+        log::chain_totals(&self.pool).await
     }
 
     async fn index_events(

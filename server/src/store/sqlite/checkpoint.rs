@@ -1,0 +1,79 @@
+//! Keeps SQLite's write-ahead log short. Each commit's automatic checkpoint copies the log's
+//! pages into the database, but the log only starts over once no reader still reads from it;
+//! under a steady ingest some reader always does (a log stream, the indexer reading ahead, a live
+//! tail), so the log grows without end and every page read searches a longer log index. A task
+//! per store watches the log and, when it has grown past [`LONG_LOG_PAGES`], waits for the
+//! writers' turn and restarts it (`wal_checkpoint(RESTART)`), giving the readers
+//! [`READERS_GRACE`] to finish; when they do not, it tries again later.
+
+use super::super::WriteGate;
+use super::BUSY_TIMEOUT;
+use sqlx::sqlite::SqlitePool;
+use sqlx::Executor;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+/// How often the log's length is looked at.
+const CHECK_EVERY: Duration = Duration::from_secs(1);
+
+/// A log longer than this (pages of 4 KiB: 64 MiB) is restarted.
+const LONG_LOG_PAGES: i64 = 16_384;
+
+/// How long a restart waits for the readers still reading from the log (milliseconds).
+const READERS_GRACE_MS: u128 = 2_000;
+
+/// The running task; dropping the last handle stops it.
+pub struct Checkpointer(JoinHandle<()>);
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Checkpointer {
+    /// Starts watching the log of the database behind `pool`.
+    pub fn start(pool: SqlitePool, gate: WriteGate) -> Self {
+        Self(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(CHECK_EVERY).await;
+                if let Err(e) = restart_if_long(&pool, &gate).await {
+                    tracing::warn!(error = %e, "could not checkpoint SQLite's write-ahead log");
+                }
+            }
+        }))
+    }
+}
+
+/// Checkpoints what it can without waiting (`PASSIVE`); when the log is still long, restarts it
+/// in the writers' turn.
+async fn restart_if_long(pool: &SqlitePool, gate: &WriteGate) -> sqlx::Result<()> {
+    let (_, log_pages, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+        .fetch_one(pool)
+        .await?;
+    if log_pages < LONG_LOG_PAGES {
+        return Ok(());
+    }
+    let _turn = gate.enter().await;
+    let mut conn = pool.acquire().await?;
+    conn.execute(busy_timeout(READERS_GRACE_MS).as_str())
+        .await?;
+    let restarted = sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(RESTART)")
+        .fetch_one(&mut *conn)
+        .await;
+    conn.execute(busy_timeout(BUSY_TIMEOUT.as_millis()).as_str())
+        .await?;
+    let (busy, _, _) = restarted?;
+    if busy != 0 {
+        tracing::debug!(
+            log_pages,
+            "SQLite's write-ahead log is still being read: restart later"
+        );
+    }
+    Ok(())
+}
+
+/// The statement that sets a connection's busy timeout.
+fn busy_timeout(millis: u128) -> String {
+    format!("PRAGMA busy_timeout = {millis}")
+}
