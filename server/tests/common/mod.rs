@@ -290,7 +290,7 @@ impl Drop for TestServer {
     }
 }
 
-/// The value of a counter in a Prometheus text page (which must parse), summed over its label
+/// The value of a counter or gauge in a Prometheus text page (which must parse), summed over its label
 /// sets matching `labels`.
 pub fn counter_in(page: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
     let lines = page.lines().map(|l| Ok(l.to_owned()));
@@ -301,7 +301,9 @@ pub fn counter_in(page: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
         .filter(|s| s.metric == name)
         .filter(|s| labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
         .map(|s| match s.value {
-            prometheus_parse::Value::Counter(v) | prometheus_parse::Value::Untyped(v) => v,
+            prometheus_parse::Value::Counter(v)
+            | prometheus_parse::Value::Gauge(v)
+            | prometheus_parse::Value::Untyped(v) => v,
             _ => 0.0,
         })
         .sum()
