@@ -368,7 +368,7 @@ async fn splunk_and_datadog_receive_their_own_formats_with_their_credentials() {
 
     for kind in ["splunk_hec", "datadog"] {
         let delivered = server
-            .counter("auditrail_stream_events_delivered_total", &[("kind", kind)])
+            .metric("auditrail_stream_events_delivered_total", &[("kind", kind)])
             .await;
         assert!(delivered >= 25.0, "{kind}: {delivered}");
     }

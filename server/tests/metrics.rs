@@ -14,9 +14,9 @@ async fn metrics_parse_and_their_counters_move_with_ingest() {
     let created = [("route", "/api/v1/events"), ("status", "201")];
     let chain_events = "auditrail_chain_events";
     let before = (
-        app.counter(ingested, &[]).await,
-        app.counter(requests, &created).await,
-        app.counter(chain_events, &[]).await,
+        app.metric(ingested, &[]).await,
+        app.metric(requests, &created).await,
+        app.metric(chain_events, &[]).await,
     );
     let batch = json!({"events": [
         {"action": "user.login", "actor": {"type": "user", "id": "u1"}},
@@ -27,9 +27,9 @@ async fn metrics_parse_and_their_counters_move_with_ingest() {
     let retry = json!({"action": "user.login", "actor": {"type": "user", "id": "u3"}, "idempotency_key": "k"});
     assert_eq!(app.ingest(&key, &retry).await.0, 201);
     let after = (
-        app.counter(ingested, &[]).await,
-        app.counter(requests, &created).await,
-        app.counter(chain_events, &[]).await,
+        app.metric(ingested, &[]).await,
+        app.metric(requests, &created).await,
+        app.metric(chain_events, &[]).await,
     );
     // The only test of this binary (the recorder is the process's): three new events, the
     // retry not counted.
@@ -37,5 +37,5 @@ async fn metrics_parse_and_their_counters_move_with_ingest() {
     assert_eq!(after.1 - before.1, 2.0, "{before:?} → {after:?}");
     // The chains' gauge holds them too (and any self-audit event linked meanwhile).
     assert!(after.2 - before.2 >= 3.0, "{before:?} → {after:?}");
-    assert!(app.counter("auditrail_chains", &[]).await >= 1.0);
+    assert!(app.metric("auditrail_chains", &[]).await >= 1.0);
 }

@@ -84,12 +84,12 @@ async fn expired_events_are_archived_then_purged_and_the_rest_still_proves() {
     assert_eq!((unexpired.events, unexpired.purges.len()), (0, 0));
 
     let purged_total = "auditrail_events_purged_total";
-    let counted = log.app.counter(purged_total, &[]).await;
+    let counted = log.app.metric(purged_total, &[]).await;
     let report = log.purge_at(91).await;
     // Whole blocks of 16 within the checkpointed, indexed events: 12 × 16 of the 200.
     assert_eq!(report.events, 192);
     // (At least: the counter is the process's, and other tests here may purge meanwhile.)
-    assert!(log.app.counter(purged_total, &[]).await - counted >= 192.0);
+    assert!(log.app.metric(purged_total, &[]).await - counted >= 192.0);
     let [purge] = report.purges.as_slice() else {
         panic!("one day, one archive: {:?}", report.purges)
     };

@@ -267,8 +267,8 @@ where
     (i64,): Answer<DB>,
     (String,): Answer<DB>,
 {
-    let position = org_seq(tx, "index_positions", org_id).await?;
-    let head = org_seq(tx, "chain_heads", org_id).await?;
+    let position = org_seq(&mut **tx, "index_positions", org_id).await?;
+    let head = org_seq(&mut **tx, "chain_heads", org_id).await?;
     let mut events = cache.between(org_id, position, head);
     let read_from = events.last().map_or(position, |e| e.seq);
     if read_from < head {
@@ -293,7 +293,7 @@ where
 }
 
 /// The organization's `seq` in `table` (`index_positions`, `chain_heads`), 0 without a row.
-async fn org_seq<DB>(tx: &mut Transaction<'_, DB>, table: &str, org_id: i64) -> StoreResult<i64>
+async fn org_seq<DB>(conn: &mut DB::Connection, table: &str, org_id: i64) -> StoreResult<i64>
 where
     DB: LogDatabase,
     for<'a> i64: Encode<'a, DB> + Type<DB>,
@@ -301,7 +301,7 @@ where
 {
     let mut query = QueryBuilder::<DB>::new(format!("SELECT seq FROM {table} WHERE org_id = "));
     query.push_bind(org_id);
-    let seq: Option<(i64,)> = DB::fetch_optional(&mut **tx, query).await?;
+    let seq: Option<(i64,)> = DB::fetch_optional(conn, query).await?;
     Ok(seq.map_or(0, |(seq,)| seq))
 }
 
@@ -470,8 +470,5 @@ where
     (i64,): Answer<DB>,
 {
     let mut conn = pool.acquire().await?;
-    let mut query = QueryBuilder::<DB>::new("SELECT seq FROM chain_heads WHERE org_id = ");
-    query.push_bind(org_id);
-    let seq: Option<(i64,)> = DB::fetch_optional(&mut conn, query).await?;
-    Ok(seq.map_or(0, |(seq,)| seq))
+    org_seq(&mut conn, "chain_heads", org_id).await
 }

@@ -30,7 +30,7 @@ impl Tail {
         if self.events.is_empty() {
             return indexed;
         }
-        let mut newer: Vec<&AuditEvent> = self
+        let mut page: Vec<&AuditEvent> = self
             .events
             .iter()
             .map(|e| &**e)
@@ -38,13 +38,11 @@ impl Tail {
                 cursor
                     .is_none_or(|c| (e.occurred_at, e.id.as_str()) < (c.occurred_at, c.id.as_str()))
             })
+            .chain(&indexed)
             .collect();
-        newer.sort_by(|a, b| newest_first(a).cmp(&newest_first(b)));
-        newer.truncate(limit as usize);
-        let mut page: Vec<AuditEvent> = newer.into_iter().cloned().chain(indexed).collect();
         page.sort_by(|a, b| newest_first(a).cmp(&newest_first(b)));
         page.truncate(limit as usize);
-        page
+        page.into_iter().cloned().collect()
     }
 
     /// An oldest-`seq`-first page above `after`: the index's page (all at or below the

@@ -162,12 +162,12 @@ impl App {
         (status, body)
     }
 
-    /// The value of a counter (summed over its label sets matching `labels`) in `/metrics`.
-    pub async fn counter(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+    /// The value of a counter or gauge (summed over its label sets matching `labels`) in `/metrics`.
+    pub async fn metric(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
         let request = Request::get("/metrics").body(Body::empty()).unwrap();
         let (status, page) = self.raw(request).await;
         assert_eq!(status, 200);
-        super::counter_in(&page, name, labels)
+        super::metric_in(&page, name, labels)
     }
 
     /// `GET` a REST path with an API key.

@@ -209,8 +209,8 @@ impl TestServer {
         (status, body)
     }
 
-    /// The value of a counter (summed over its label sets matching `labels`) in `/metrics`.
-    pub async fn counter(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+    /// The value of a counter or gauge (summed over its label sets matching `labels`) in `/metrics`.
+    pub async fn metric(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
         let res = self
             .http
             .get(self.url("/metrics"))
@@ -218,7 +218,7 @@ impl TestServer {
             .await
             .expect("GET /metrics");
         assert_eq!(res.status(), 200);
-        counter_in(&res.text().await.expect("body"), name, labels)
+        metric_in(&res.text().await.expect("body"), name, labels)
     }
 
     /// The log lines so far that contain `needle`.
@@ -292,7 +292,7 @@ impl Drop for TestServer {
 
 /// The value of a counter or gauge in a Prometheus text page (which must parse), summed over its label
 /// sets matching `labels`.
-pub fn counter_in(page: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+pub fn metric_in(page: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
     let lines = page.lines().map(|l| Ok(l.to_owned()));
     let scrape = prometheus_parse::Scrape::parse(lines).expect("Prometheus text format");
     scrape

@@ -3,8 +3,9 @@
 //! under a steady ingest some reader always does (a log stream, the indexer reading ahead, a live
 //! tail), so the log grows without end and every page read searches a longer log index. A task
 //! per store watches the log and, when it has grown past [`LONG_LOG_PAGES`], waits for the
-//! writers' turn and restarts it (`wal_checkpoint(RESTART)`), giving the readers
-//! [`READERS_GRACE`] to finish; when they do not, it tries again later.
+//! writers' turn and empties it (`wal_checkpoint(TRUNCATE)`: copied back, restarted, the file cut
+//! to nothing), giving the readers [`READERS_GRACE_MS`] to finish; when they do not, it tries
+//! again later.
 
 use super::super::WriteGate;
 use super::BUSY_TIMEOUT;
@@ -16,10 +17,10 @@ use tokio::task::JoinHandle;
 /// How often the log's length is looked at.
 const CHECK_EVERY: Duration = Duration::from_secs(1);
 
-/// A log longer than this (pages of 4 KiB: 64 MiB) is restarted.
+/// A log longer than this (pages of 4 KiB: 64 MiB) is emptied.
 const LONG_LOG_PAGES: i64 = 16_384;
 
-/// How long a restart waits for the readers still reading from the log (milliseconds).
+/// How long emptying the log waits for the readers still reading from the log (milliseconds).
 const READERS_GRACE_MS: u128 = 2_000;
 
 /// The running task; dropping the last handle stops it.
@@ -37,7 +38,7 @@ impl Checkpointer {
         Self(tokio::spawn(async move {
             loop {
                 tokio::time::sleep(CHECK_EVERY).await;
-                if let Err(e) = restart_if_long(&pool, &gate).await {
+                if let Err(e) = empty_if_long(&pool, &gate).await {
                     tracing::warn!(error = %e, "could not checkpoint SQLite's write-ahead log");
                 }
             }
@@ -45,9 +46,9 @@ impl Checkpointer {
     }
 }
 
-/// Checkpoints what it can without waiting (`PASSIVE`); when the log is still long, restarts it
+/// Checkpoints what it can without waiting (`PASSIVE`); when the log is still long, empties it
 /// in the writers' turn.
-async fn restart_if_long(pool: &SqlitePool, gate: &WriteGate) -> sqlx::Result<()> {
+async fn empty_if_long(pool: &SqlitePool, gate: &WriteGate) -> sqlx::Result<()> {
     let (_, log_pages, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
         .fetch_one(pool)
         .await?;
@@ -58,16 +59,16 @@ async fn restart_if_long(pool: &SqlitePool, gate: &WriteGate) -> sqlx::Result<()
     let mut conn = pool.acquire().await?;
     conn.execute(busy_timeout(READERS_GRACE_MS).as_str())
         .await?;
-    let restarted = sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(RESTART)")
+    let emptied = sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(TRUNCATE)")
         .fetch_one(&mut *conn)
         .await;
     conn.execute(busy_timeout(BUSY_TIMEOUT.as_millis()).as_str())
         .await?;
-    let (busy, _, _) = restarted?;
+    let (busy, _, _) = emptied?;
     if busy != 0 {
         tracing::debug!(
             log_pages,
-            "SQLite's write-ahead log is still being read: restart later"
+            "SQLite's write-ahead log is still being read: empty it later"
         );
     }
     Ok(())
@@ -76,4 +77,58 @@ async fn restart_if_long(pool: &SqlitePool, gate: &WriteGate) -> sqlx::Result<()
 /// The statement that sets a connection's busy timeout.
 fn busy_timeout(millis: u128) -> String {
     format!("PRAGMA busy_timeout = {millis}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LONG_LOG_PAGES;
+    use crate::store::{SqliteStore, WriteGate};
+    use sqlx::sqlite::SqliteConnectOptions;
+    use sqlx::{ConnectOptions, Connection, Executor};
+    use std::str::FromStr;
+    use std::time::Duration;
+
+    /// A log grown long while a reader held it is emptied once the reader is done, with no
+    /// further write to trigger SQLite's own restart.
+    #[tokio::test]
+    async fn a_long_log_is_emptied_when_its_readers_are_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("wal.db").display());
+        let store = SqliteStore::connect(&url, WriteGate::for_url(&url))
+            .await
+            .unwrap();
+        let pool = store.pool();
+        pool.execute("CREATE TABLE t (b BLOB)").await.unwrap();
+        let mut reader = SqliteConnectOptions::from_str(&url)
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
+        let mut snapshot = reader.begin().await.unwrap();
+        snapshot.execute("SELECT COUNT(*) FROM t").await.unwrap();
+        for _ in 0..80 {
+            pool.execute("INSERT INTO t VALUES (zeroblob(1048576))")
+                .await
+                .unwrap();
+        }
+        let log_pages = || async {
+            let (_, pages, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            pages
+        };
+        assert!(
+            log_pages().await >= LONG_LOG_PAGES,
+            "the reader kept the log"
+        );
+        snapshot.commit().await.unwrap();
+        for _ in 0..50 {
+            if log_pages().await == 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the log was not emptied: {} pages", log_pages().await);
+    }
 }
