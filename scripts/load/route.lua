@@ -138,8 +138,20 @@ function request()
   return wrk.format("GET", "/api/v1/audit-logs?limit=50")
 end
 
+-- A 429's Retry-After is honoured as a client would: each one delays one next request of the
+-- thread (wrk asks delay() before every request) by the seconds it asks.
+local waits = {}
+
+function delay()
+  return table.remove(waits) or 0
+end
+
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
+  if status == 429 then
+    local seconds = tonumber(headers["retry-after"] or headers["Retry-After"] or "1") or 1
+    table.insert(waits, seconds * 1000)
+  end
   if route == "ingest" and status == 201 then
     local ids = body:match('^{"ids":%[(.-)%]')
     if ids then

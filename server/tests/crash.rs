@@ -76,21 +76,32 @@ fn batch(client: usize, round: usize, size: usize) -> Batch {
     }
 }
 
-/// Posts a batch; answers key → seq when it was acknowledged.
+/// Posts a batch, waiting out 429s (the index catching up) as their `Retry-After` asks;
+/// answers key → seq when it was acknowledged.
 async fn post(
     http: &reqwest::Client,
     base: &str,
     key: &str,
     batch: &Batch,
 ) -> Option<Vec<(String, i64)>> {
-    let res = http
-        .post(format!("{base}/api/v1/events"))
-        .bearer_auth(key)
-        .json(&batch.body)
-        .timeout(Duration::from_secs(30))
-        .send()
-        .await
-        .ok()?;
+    let res = loop {
+        let res = http
+            .post(format!("{base}/api/v1/events"))
+            .bearer_auth(key)
+            .json(&batch.body)
+            .timeout(Duration::from_secs(30))
+            .send()
+            .await
+            .ok()?;
+        if res.status() != 429 {
+            break res;
+        }
+        assert!(
+            res.headers().contains_key("retry-after"),
+            "a 429 without Retry-After"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    };
     if res.status() != 201 {
         return None;
     }

@@ -212,3 +212,29 @@ async fn unknown_actions_are_accepted_with_a_generic_sentence_and_prefix_categor
     let (_, answer) = server.ingest(&key, &given).await;
     assert_eq!(answer["events"][0]["category"], "custom");
 }
+
+#[tokio::test]
+async fn ingest_waits_with_429_while_the_index_is_too_far_behind_and_resumes_once_it_caught_up() {
+    let (app, key) = common::in_process::App::with_writer().await;
+    app.services.stores().backlog.limit_to(30);
+    let batch = |from: usize| json!({ "events": (from..from + 20).map(event).collect::<Vec<_>>() });
+    let (status, body) = app.ingest(&key, &batch(0)).await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = app.ingest(&key, &batch(20)).await;
+    assert_eq!(status, 201, "under the limit when it started: {body}");
+
+    let head = body["events"][19]["seq"].clone();
+    let (status, body) = app.ingest(&key, &batch(40)).await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body["error"]["code"], "rate_limited");
+    assert_eq!(body["error"]["retry_after"], 1);
+
+    app.services.catch_up().await.expect("catch up");
+    let (status, body) = app.ingest(&key, &batch(40)).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        body["events"][0]["seq"],
+        head.as_i64().unwrap() + 1,
+        "nothing of the refused batch was stored"
+    );
+}

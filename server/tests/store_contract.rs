@@ -15,8 +15,8 @@ use rand::{Rng, SeedableRng};
 use server::chain;
 use server::proof::merkle::{self, Hash};
 use server::store::{
-    event_leaf, indexer, open, EventDraft, EventStore, IdentityStore, Organization, ProofStore,
-    RetentionStore, StoreError, StoredCheckpoint,
+    event_leaf, indexer, open, EventDraft, EventStore, IdentityStore, IndexBacklog, Organization,
+    ProofStore, RetentionStore, StoreError, StoredCheckpoint,
 };
 use std::sync::Arc;
 
@@ -52,7 +52,9 @@ async fn stores(url: &str) -> Stores {
         let events = stores.events.clone();
         tokio::spawn(async move {
             loop {
-                indexer::index_pending(&*events, 50).await.expect("index");
+                indexer::index_pending(&*events, &IndexBacklog::default(), 50)
+                    .await
+                    .expect("index");
                 tokio::time::sleep(std::time::Duration::from_millis(2)).await;
             }
         });
@@ -734,7 +736,9 @@ async fn known_actors_tally_each_appended_event_once_per_organization(url: &str)
         .unwrap();
 
     // The typeahead reads the index.
-    indexer::catch_up(&*store).await.unwrap();
+    indexer::catch_up(&*store, &IndexBacklog::default())
+        .await
+        .unwrap();
     let all = identity.known_actors(a.id, "", 10).await.unwrap();
     let summary: Vec<(&str, u64)> = all.iter().map(|k| (k.label.as_str(), k.events)).collect();
     assert_eq!(
@@ -1121,7 +1125,9 @@ async fn purges_delete_a_prefix_and_every_read_still_answers_exactly(url: &str) 
         .unwrap();
     // A running indexer may hold a chunk when catching up ends: wait for it.
     while store.chain_head(org.id).await.unwrap().unwrap().indexed < 400 {
-        indexer::catch_up(&*store).await.unwrap();
+        indexer::catch_up(&*store, &IndexBacklog::default())
+            .await
+            .unwrap();
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
     let own_event = NewEvent {

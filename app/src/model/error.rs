@@ -28,7 +28,8 @@ pub enum ErrorCode {
     /// Too many failed sign-ins: the account is locked for a while.
     TooManyAttempts,
     /// Too many requests of this kind (sign-ins, resets, invitations from one address or for one
-    /// account, or open live streams of one caller): wait `retry_after` seconds and retry.
+    /// account, open live streams of one caller, or ingest while the organization's index
+    /// catches up): wait `retry_after` seconds and retry.
     RateLimited,
     /// An unexpected failure on the server.
     Internal,

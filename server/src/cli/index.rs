@@ -15,7 +15,8 @@ pub struct Args {
 pub async fn run(global: &Global, args: Args) -> CliResult {
     let services = services(global, SessionSettings::default()).await?;
     if args.follow {
-        services.run_indexer().await;
+        // No ingest here to hold back: the serving process limits its own.
+        services.run_indexer(0).await;
         return Ok(());
     }
     let start = Instant::now();

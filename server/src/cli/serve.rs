@@ -38,6 +38,11 @@ pub struct Args {
     /// meanwhile, scanning what is not indexed yet).
     #[arg(long, env = "AUDITRAIL_NO_INDEXER")]
     no_indexer: bool,
+    /// Events an organization's index may fall behind its log before ingest answers 429 with
+    /// `Retry-After` until the indexer catches up (0: never; reads scan what is not indexed, so
+    /// a long tail slows them). Applies while this process indexes.
+    #[arg(long, env = "AUDITRAIL_MAX_INDEX_LAG", default_value_t = 20_000)]
+    max_index_lag: u64,
     /// Minutes between background purges of events past their organization's retention.
     #[arg(long, env = "AUDITRAIL_PURGE_EVERY_MINUTES", default_value_t = 60)]
     purge_every_minutes: u64,
@@ -74,7 +79,7 @@ pub async fn run(global: &Global, args: Args) -> CliResult {
         tokio::spawn(services.clone().run_log_streams());
     }
     if !args.no_indexer {
-        tokio::spawn(services.clone().run_indexer());
+        tokio::spawn(services.clone().run_indexer(args.max_index_lag));
     }
     if !args.no_purge {
         let every = std::time::Duration::from_secs(args.purge_every_minutes.max(1) * 60);

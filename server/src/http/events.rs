@@ -2,7 +2,8 @@
 
 use super::caller::Caller;
 use super::openapi::{
-    BadRequest, Conflict, Forbidden, IngestBody, PayloadTooLarge, ServerError, Unauthorized,
+    BadRequest, Conflict, Forbidden, IngestBody, PayloadTooLarge, ServerError, TooManyRequests,
+    Unauthorized,
 };
 use super::{AppState, HttpError};
 use app::model::{parse_ingest_body, ApiError, AuditEvent, ErrorCode, EventSource};
@@ -52,7 +53,8 @@ pub struct Ingested {
     request_body(content = IngestBody, description = "One event, or `{\"events\": [...]}`"),
     responses(
         (status = 201, description = "Stored, in input order", body = Ingested),
-        BadRequest, Unauthorized, Forbidden, Conflict, PayloadTooLarge, ServerError,
+        BadRequest, Unauthorized, Forbidden, Conflict, PayloadTooLarge, TooManyRequests,
+        ServerError,
     ),
     security(("api_key" = ["events:write"]))
 )]

@@ -60,13 +60,17 @@ impl Services {
 
     /// Indexes what the appends leave behind and keeps the Merkle trees and their checkpoints
     /// up with them, until the process ends: woken by each commit, and at least every
-    /// [`IDLE_WAIT`]. Reports its lag every [`REPORT_EVERY`] while behind.
-    pub async fn run_indexer(self: Arc<Self>) {
+    /// [`IDLE_WAIT`]. Reports its lag every [`REPORT_EVERY`] while behind. Meanwhile ingest
+    /// waits (429) for an organization whose index is `max_lag` events or more behind (0: never).
+    pub async fn run_indexer(self: Arc<Self>, max_lag: u64) {
+        let backlog = &self.stores.backlog;
+        backlog.limit_to(max_lag);
         let mut appended = self.stores.appender.appended();
         let mut reported = Instant::now();
         loop {
             let proved = self.keep_proofs().await;
-            let indexed = indexer::index_pending(&*self.stores.events, indexer::CHUNK).await;
+            let indexed =
+                indexer::index_pending(&*self.stores.events, backlog, indexer::CHUNK).await;
             if reported.elapsed() >= REPORT_EVERY {
                 reported = Instant::now();
                 self.report_lag().await;
@@ -87,7 +91,7 @@ impl Services {
     /// Indexes everything the log holds beyond the index, and brings every Merkle tree and
     /// its checkpoint up to the log; answers how many events it indexed.
     pub async fn catch_up(&self) -> StoreResult<u64> {
-        let indexed = indexer::catch_up(&*self.stores.events).await?;
+        let indexed = indexer::catch_up(&*self.stores.events, &self.stores.backlog).await?;
         self.keep_proofs().await?;
         Ok(indexed)
     }

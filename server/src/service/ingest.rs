@@ -12,6 +12,10 @@ use std::collections::HashSet;
 /// Most events one ingest request may carry.
 pub const MAX_BATCH: usize = 1000;
 
+/// What a batch refused while the index catches up tells the client to wait (the indexer
+/// writes tens of thousands of events a second).
+const INDEX_RETRY_AFTER_SECONDS: u64 = 1;
+
 /// The stored form of a posted event (before `seq`, `received_at` and the chain are assigned).
 fn draft(new: NewEvent, source: &EventSource, now: DateTime<Utc>) -> EventDraft {
     let content_hash = new
@@ -48,7 +52,9 @@ fn draft(new: NewEvent, source: &EventSource, now: DateTime<Utc>) -> EventDraft 
 impl Services {
     /// Validates and appends a batch posted by `caller` (who needs `events:write`): all events
     /// are stored, or none. Answers the stored events in input order (originals for idempotent
-    /// retries). Auditrail's own actor is reserved: an event claiming it is refused.
+    /// retries). Auditrail's own actor is reserved: an event claiming it is refused. While the
+    /// organization's index is too far behind, the batch is refused with 429 and `Retry-After`
+    /// (nothing stored): the client retries once the indexer has caught up.
     pub async fn ingest(
         &self,
         caller: &Access,
@@ -56,6 +62,15 @@ impl Services {
         batch: Vec<NewEvent>,
     ) -> Result<Vec<AuditEvent>, ApiError> {
         caller.require(Permission::EventsWrite)?;
+        if let Some(behind) = self.stores.backlog.over_limit(caller.org_id) {
+            return Err(ApiError::new(
+                ErrorCode::RateLimited,
+                format!(
+                    "the index is {behind} events behind this organization's log: retry shortly"
+                ),
+            )
+            .retry_after(INDEX_RETRY_AFTER_SECONDS));
+        }
         if let Some(index) = batch.iter().position(|e| e.actor.is_reserved()) {
             return Err(ApiError::new(
                 ErrorCode::ValidationFailed,

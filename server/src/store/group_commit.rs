@@ -3,7 +3,7 @@
 //! fsync, one round of SQLite's write lock) instead of one each. Each request is answered only
 //! after the commit that holds its events.
 
-use super::{AppendRequest, EventDraft, EventStore, StoreError, StoreResult};
+use super::{AppendRequest, EventDraft, EventStore, IndexBacklog, StoreError, StoreResult};
 use app::model::AuditEvent;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -29,11 +29,12 @@ pub struct GroupCommit {
 }
 
 impl GroupCommit {
-    /// Starts the writer task of `store`; it ends when the last handle is dropped.
-    pub fn start(store: Arc<dyn EventStore>) -> Self {
+    /// Starts the writer task of `store`, which reports each chain's new head to `backlog`; it
+    /// ends when the last handle is dropped.
+    pub fn start(store: Arc<dyn EventStore>, backlog: Arc<IndexBacklog>) -> Self {
         let (queue, waiting) = mpsc::channel(QUEUE);
         let appended = Arc::new(watch::Sender::new(0));
-        tokio::spawn(write(store, waiting, appended.clone()));
+        tokio::spawn(write(store, backlog, waiting, appended.clone()));
         Self { queue, appended }
     }
 
@@ -66,6 +67,7 @@ impl GroupCommit {
 /// The writer: takes what is waiting (up to [`MAX_GROUP_EVENTS`]) and commits it as one.
 async fn write(
     store: Arc<dyn EventStore>,
+    backlog: Arc<IndexBacklog>,
     mut waiting: mpsc::Receiver<Pending>,
     appended: Arc<watch::Sender<u64>>,
 ) {
@@ -79,10 +81,18 @@ async fn write(
         }
         let (requests, replies): (Vec<_>, Vec<_>) =
             group.into_iter().map(|p| (p.request, p.reply)).unzip();
+        let orgs: Vec<i64> = requests.iter().map(|(org_id, _)| *org_id).collect();
         match store.append_all(requests).await {
             Ok(outcomes) => {
                 appended.send_modify(|commits| *commits += 1);
-                for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                for ((reply, outcome), org_id) in replies.into_iter().zip(outcomes).zip(orgs) {
+                    if let Some(head) = outcome
+                        .as_ref()
+                        .ok()
+                        .and_then(|e| e.iter().map(|e| e.seq).max())
+                    {
+                        backlog.appended(org_id, head);
+                    }
                     let _ = reply.send(outcome);
                 }
             }

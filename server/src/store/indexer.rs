@@ -3,7 +3,7 @@
 //! (several server processes, a test beside a server): a chunk another indexer already wrote is
 //! skipped, and a crash loses nothing, since the next pass resumes at the recorded position.
 
-use super::{decode_event, EventStore, IndexLag, StoreResult};
+use super::{decode_event, EventStore, IndexBacklog, IndexLag, StoreResult};
 use app::model::AuditEvent;
 
 /// Events indexed per transaction: large enough to amortise the commit, small enough that an
@@ -14,19 +14,30 @@ pub const CHUNK: u32 = 10_000;
 const CHUNKS_PER_TURN: u32 = 8;
 
 /// Indexes what every organization has beyond its index position (up to
-/// [`CHUNKS_PER_TURN`] chunks of `chunk` events each); answers how many events it indexed (0
-/// when the index is caught up).
-pub async fn index_pending(store: &dyn EventStore, chunk: u32) -> StoreResult<u64> {
+/// [`CHUNKS_PER_TURN`] chunks of `chunk` events each), reporting each position reached to
+/// `backlog`; answers how many events it indexed (0 when the index is caught up).
+pub async fn index_pending(
+    store: &dyn EventStore,
+    backlog: &IndexBacklog,
+    chunk: u32,
+) -> StoreResult<u64> {
+    let behind = store.index_lag().await?;
+    backlog.refresh(&behind);
     let mut indexed = 0;
-    for lag in store.index_lag().await? {
-        indexed += index_organization(store, lag, chunk).await?;
+    for lag in behind {
+        indexed += index_organization(store, backlog, lag, chunk).await?;
     }
     Ok(indexed)
 }
 
 /// Indexes one organization's turn, reading and decoding each chunk while the one before it is
 /// written (the database writes on its own thread meanwhile).
-async fn index_organization(store: &dyn EventStore, lag: IndexLag, chunk: u32) -> StoreResult<u64> {
+async fn index_organization(
+    store: &dyn EventStore,
+    backlog: &IndexBacklog,
+    lag: IndexLag,
+    chunk: u32,
+) -> StoreResult<u64> {
     let IndexLag {
         org_id,
         head,
@@ -49,6 +60,7 @@ async fn index_organization(store: &dyn EventStore, lag: IndexLag, chunk: u32) -
         }
         indexed += current.len() as u64;
         after = last;
+        backlog.indexed(org_id, after);
         next = following?;
     }
     Ok(indexed)
@@ -71,10 +83,10 @@ async fn read(
 }
 
 /// Indexes until nothing is behind; answers how many events it indexed.
-pub async fn catch_up(store: &dyn EventStore) -> StoreResult<u64> {
+pub async fn catch_up(store: &dyn EventStore, backlog: &IndexBacklog) -> StoreResult<u64> {
     let mut total = 0;
     loop {
-        match index_pending(store, CHUNK).await? {
+        match index_pending(store, backlog, CHUNK).await? {
             0 => return Ok(total),
             n => total += n,
         }

@@ -8,6 +8,7 @@
 //! and the chain head; the [`indexer`] fills the index behind it.
 
 mod actors;
+mod backlog;
 mod chain_reads;
 mod filter_sql;
 mod group_commit;
@@ -30,6 +31,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
+pub use backlog::IndexBacklog;
 pub use group_commit::GroupCommit;
 pub use identity::{
     IdentityStore, IdentityTx, Invitation, NewInvitation, NewStoredStream, PendingOwnEvent,
@@ -350,6 +352,8 @@ pub struct Stores {
     pub retention: Arc<dyn RetentionStore>,
     /// Where appends go: into the events' next group commit.
     pub appender: GroupCommit,
+    /// How far each organization's index is behind its log (what ingest waits on).
+    pub backlog: Arc<IndexBacklog>,
 }
 
 /// Opens the database a URL names (`sqlite://path`, created if missing, or `postgres://…`) and
@@ -384,13 +388,15 @@ pub async fn open(database_url: &str) -> StoreResult<Stores> {
     };
     events.migrate().await?;
     let identity = IdentityStore::connect(database_url, gate).await?;
-    let appender = GroupCommit::start(events.clone());
+    let backlog = Arc::new(IndexBacklog::default());
+    let appender = GroupCommit::start(events.clone(), backlog.clone());
     Ok(Stores {
         identity,
         events,
         proofs,
         retention,
         appender,
+        backlog,
     })
 }
 

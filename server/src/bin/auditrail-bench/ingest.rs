@@ -127,14 +127,20 @@ async fn post_all(base: &str, key: &str, bodies: Vec<String>, clients: usize) ->
                         return latencies;
                     };
                     let sent = Instant::now();
-                    let res = http
-                        .post(&url)
-                        .bearer_auth(&key)
-                        .header("content-type", "application/json")
-                        .body(body.clone())
-                        .send()
-                        .await
-                        .expect("POST /api/v1/events");
+                    let res = loop {
+                        let res = http
+                            .post(&url)
+                            .bearer_auth(&key)
+                            .header("content-type", "application/json")
+                            .body(body.clone())
+                            .send()
+                            .await
+                            .expect("POST /api/v1/events");
+                        match retry_after(&res) {
+                            Some(wait) => tokio::time::sleep(wait).await,
+                            None => break res,
+                        }
+                    };
                     assert_eq!(
                         res.status().as_u16(),
                         201,
@@ -153,6 +159,19 @@ async fn post_all(base: &str, key: &str, bodies: Vec<String>, clients: usize) ->
     let seconds = start.elapsed().as_secs_f64();
     latencies.sort_by(f64::total_cmp);
     (seconds, latencies)
+}
+
+/// How long a 429 (the server's index catching up) asks the client to wait.
+fn retry_after(res: &reqwest::Response) -> Option<std::time::Duration> {
+    if res.status() != reqwest::StatusCode::TOO_MANY_REQUESTS {
+        return None;
+    }
+    let seconds = res
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok()?.parse().ok())
+        .unwrap_or(1);
+    Some(std::time::Duration::from_secs(seconds))
 }
 
 /// The log's rows (org_id, seq, data) of the burst run.
