@@ -43,49 +43,36 @@ fn hits<T>(values: &[T], test: impl Fn(&T) -> bool) -> bool {
 impl Criteria {
     /// For each constrained field: whether the event has one of its values; `None` when the
     /// field is unconstrained. `include` needs every `Some` to be true, `exclude` every one false.
+    /// Only constrained fields are looked at (the unindexed tail is matched on every read, so an
+    /// actor label or an IP address is worked out only for a filter that asks for it).
     fn field_hits(&self, e: &AuditEvent) -> [Option<bool>; 8] {
-        let label = e.actor.label().to_lowercase();
-        let ip = e.context.ip.as_deref().and_then(|ip| ip.parse().ok());
-        let some = |constrained: bool, hit: bool| constrained.then_some(hit);
         [
-            some(
-                !self.actors.is_empty(),
+            (!self.actors.is_empty()).then(|| {
+                let label = e.actor.label().to_lowercase();
                 hits(&self.actors, |a| {
                     a.to_lowercase() == label || **a == e.actor.id
-                }),
-            ),
-            some(
-                !self.actions.is_empty(),
-                hits(&self.actions, |a| action_matches(a, &e.action)),
-            ),
-            some(
-                !self.categories.is_empty(),
-                hits(&self.categories, |c| *c == e.category),
-            ),
-            some(
-                !self.target_types.is_empty(),
+                })
+            }),
+            (!self.actions.is_empty())
+                .then(|| hits(&self.actions, |a| action_matches(a, &e.action))),
+            (!self.categories.is_empty()).then(|| hits(&self.categories, |c| *c == e.category)),
+            (!self.target_types.is_empty()).then(|| {
                 hits(&self.target_types, |k| {
                     e.targets.iter().any(|t| t.kind == *k)
-                }),
-            ),
-            some(
-                !self.target_ids.is_empty(),
-                hits(&self.target_ids, |id| e.targets.iter().any(|t| t.id == *id)),
-            ),
-            some(
-                !self.ips.is_empty(),
-                ip.is_some_and(|ip| hits(&self.ips, |r: &IpRange| r.contains(ip))),
-            ),
-            some(
-                !self.results.is_empty(),
-                hits(&self.results, |r| *r == e.result),
-            ),
-            some(
-                !self.environments.is_empty(),
+                })
+            }),
+            (!self.target_ids.is_empty())
+                .then(|| hits(&self.target_ids, |id| e.targets.iter().any(|t| t.id == *id))),
+            (!self.ips.is_empty()).then(|| {
+                let ip = e.context.ip.as_deref().and_then(|ip| ip.parse().ok());
+                ip.is_some_and(|ip| hits(&self.ips, |r: &IpRange| r.contains(ip)))
+            }),
+            (!self.results.is_empty()).then(|| hits(&self.results, |r| *r == e.result)),
+            (!self.environments.is_empty()).then(|| {
                 hits(&self.environments, |v| {
                     e.context.environment.as_deref() == Some(v.as_str())
-                }),
-            ),
+                })
+            }),
         ]
     }
 }

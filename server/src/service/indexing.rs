@@ -4,8 +4,9 @@
 use super::Services;
 use crate::store::{decode_event, indexer, IndexLag, StoreResult};
 use chrono::Utc;
+use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long the indexer waits for an append before it looks again anyway.
 const IDLE_WAIT: Duration = Duration::from_secs(1);
@@ -58,30 +59,45 @@ impl Services {
         Ok((events, seconds))
     }
 
-    /// Indexes what the appends leave behind and keeps the Merkle trees and their checkpoints
-    /// up with them, until the process ends: woken by each commit, and at least every
-    /// [`IDLE_WAIT`]. Reports its lag every [`REPORT_EVERY`] while behind. Meanwhile ingest
-    /// waits (429) for an organization whose index is `max_lag` events or more behind (0: never).
+    /// Indexes what the appends leave behind, and keeps the Merkle trees and their checkpoints
+    /// up with them, until the process ends: two loops apart (a tree that takes long to extend
+    /// must not hold the index back, which ingest and every read wait on), each woken by each
+    /// commit and at least every [`IDLE_WAIT`]. Reports the index's lag every [`REPORT_EVERY`]
+    /// while behind. Meanwhile ingest waits (429) for an organization whose index is `max_lag`
+    /// events or more behind (0: never).
     pub async fn run_indexer(self: Arc<Self>, max_lag: u64) {
-        let backlog = &self.stores.backlog;
+        let services = &*self;
+        let backlog = &services.stores.backlog;
         backlog.limit_to(max_lag);
-        let mut appended = self.stores.appender.appended();
-        let mut reported = Instant::now();
-        loop {
-            let proved = self.keep_proofs().await;
-            let indexed =
-                indexer::index_pending(&*self.stores.events, backlog, indexer::CHUNK).await;
-            if reported.elapsed() >= REPORT_EVERY {
-                reported = Instant::now();
-                self.report_lag().await;
+        let index = services.follow_the_log("indexing", move || {
+            indexer::index_pending(&*services.stores.events, backlog, indexer::CHUNK)
+        });
+        let prove = services.follow_the_log("keeping the proofs", move || services.keep_proofs());
+        let report = async {
+            loop {
+                tokio::time::sleep(REPORT_EVERY).await;
+                services.report_lag().await;
             }
-            match (indexed, proved) {
-                (Ok(0), Ok(0)) => {
+        };
+        tokio::join!(index, prove, report);
+    }
+
+    /// Runs `pass` again and again: at once while it finds work, after the next commit (or
+    /// [`IDLE_WAIT`]) when it found none, after [`IDLE_WAIT`] when it failed.
+    async fn follow_the_log<F, P>(&self, what: &str, mut pass: P)
+    where
+        P: FnMut() -> F,
+        F: Future<Output = StoreResult<u64>>,
+    {
+        let mut appended = self.stores.appender.appended();
+        loop {
+            match pass().await {
+                Ok(0) => {
                     let _ = tokio::time::timeout(IDLE_WAIT, appended.changed()).await;
                 }
-                (Ok(_), Ok(_)) => {}
-                (Err(error), _) | (_, Err(error)) => {
-                    tracing::error!(%error, "indexing failed; will retry");
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::error!(%error, "{what} failed; will retry");
                     tokio::time::sleep(IDLE_WAIT).await;
                 }
             }

@@ -367,19 +367,19 @@ pub async fn open(database_url: &str) -> StoreResult<Stores> {
     let gate = WriteGate::for_url(database_url);
     let (events, proofs, retention): Parts = if database_url.starts_with("sqlite:") {
         let store = SqliteStore::connect(database_url, gate.clone()).await?;
-        let pool = store.pool().clone();
+        let (pool, writer) = (store.pool().clone(), store.writer().clone());
         (
             Arc::new(store),
-            Arc::new(TreeStore::new(pool.clone(), gate.clone())),
-            Arc::new(PurgeStore::new(pool, gate.clone())),
+            Arc::new(TreeStore::new(pool.clone(), writer.clone(), gate.clone())),
+            Arc::new(PurgeStore::new(pool, writer, gate.clone())),
         )
     } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
         let store = PostgresStore::connect(database_url, gate.clone()).await?;
-        let pool = store.pool().clone();
+        let (pool, writer) = (store.pool().clone(), store.writer().clone());
         (
             Arc::new(store),
-            Arc::new(TreeStore::new(pool.clone(), gate.clone())),
-            Arc::new(PurgeStore::new(pool, gate.clone())),
+            Arc::new(TreeStore::new(pool.clone(), writer.clone(), gate.clone())),
+            Arc::new(PurgeStore::new(pool, writer, gate.clone())),
         )
     } else {
         return Err(StoreError::Database(sqlx::Error::Configuration(

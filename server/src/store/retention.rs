@@ -35,14 +35,16 @@ pub trait RetentionStore: Send + Sync + 'static {
 /// [`RetentionStore`] over either database.
 pub struct PurgeStore<DB: LogDatabase> {
     pool: Pool<DB>,
+    /// Where its write transactions go.
+    writer: Pool<DB>,
     /// Where its write transactions wait for their turn.
     gate: WriteGate,
 }
 
 impl<DB: LogDatabase> PurgeStore<DB> {
-    /// The purges kept in `pool`'s database.
-    pub fn new(pool: Pool<DB>, gate: WriteGate) -> Self {
-        Self { pool, gate }
+    /// The purges kept in the database of `pool` (reads) and `writer` (writes).
+    pub fn new(pool: Pool<DB>, writer: Pool<DB>, gate: WriteGate) -> Self {
+        Self { pool, writer, gate }
     }
 }
 
@@ -83,7 +85,7 @@ where
         let own_event = serde_json::to_string(own_event)
             .map_err(|e| StoreError::Corrupt(format!("own event: {e}")))?;
         let _turn = self.gate.enter().await;
-        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         // A hold set while the archive was written wins: nothing is deleted under it.
         let mut held = QueryBuilder::<DB>::new(
             "SELECT COUNT(*) FROM organizations WHERE legal_hold AND id = ",

@@ -79,14 +79,16 @@ pub trait ProofStore: Send + Sync + 'static {
 /// [`ProofStore`] over either database.
 pub struct TreeStore<DB: LogDatabase> {
     pool: Pool<DB>,
+    /// Where its write transactions go.
+    writer: Pool<DB>,
     /// Where its write transactions wait for their turn.
     gate: WriteGate,
 }
 
 impl<DB: LogDatabase> TreeStore<DB> {
-    /// The trees kept in `pool`'s database.
-    pub fn new(pool: Pool<DB>, gate: WriteGate) -> Self {
-        Self { pool, gate }
+    /// The trees kept in the database of `pool` (reads) and `writer` (writes).
+    pub fn new(pool: Pool<DB>, writer: Pool<DB>, gate: WriteGate) -> Self {
+        Self { pool, writer, gate }
     }
 }
 
@@ -116,7 +118,7 @@ where
         drop(conn);
         let mut added = 0;
         for (org_id,) in behind {
-            added += extend(&self.pool, &self.gate, org_id).await?;
+            added += extend(&self.writer, &self.gate, org_id).await?;
         }
         Ok(added)
     }
@@ -157,7 +159,7 @@ where
 
     async fn add_checkpoint(&self, org_id: i64, checkpoint: &StoredCheckpoint) -> StoreResult<()> {
         let _turn = self.gate.enter().await;
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.writer.acquire().await?;
         let mut insert = QueryBuilder::<DB>::new(
             "INSERT INTO checkpoints (org_id, tree_size, root_hash, signed_note, created_at) VALUES (",
         );

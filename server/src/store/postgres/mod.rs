@@ -53,6 +53,11 @@ impl PostgresStore {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+
+    /// The pool writes go through: the same (PostgreSQL locks rows, and writers do not queue).
+    pub fn writer(&self) -> &PgPool {
+        &self.pool
+    }
 }
 
 #[async_trait]

@@ -5,7 +5,9 @@
 //! per store watches the log and, when it has grown past [`LONG_LOG_PAGES`], waits for the
 //! writers' turn and empties it (`wal_checkpoint(TRUNCATE)`: copied back, restarted, the file cut
 //! to nothing), giving the readers [`READERS_GRACE_MS`] to finish; when they do not, it tries
-//! again later.
+//! again later, waiting twice as long each time up to [`MOST_BETWEEN_TRIES`] (each try holds
+//! the writers' turn for the grace: under readers that never pause, trying every second kept
+//! the indexer out most of the time).
 
 use super::super::WriteGate;
 use super::BUSY_TIMEOUT;
@@ -23,6 +25,9 @@ const LONG_LOG_PAGES: i64 = 16_384;
 /// How long emptying the log waits for the readers still reading from the log (milliseconds).
 const READERS_GRACE_MS: u128 = 2_000;
 
+/// The longest wait between two tries to empty a log the readers kept.
+const MOST_BETWEEN_TRIES: Duration = Duration::from_secs(60);
+
 /// The running task; dropping the last handle stops it.
 pub struct Checkpointer(JoinHandle<()>);
 
@@ -36,24 +41,37 @@ impl Checkpointer {
     /// Starts watching the log of the database behind `pool`.
     pub fn start(pool: SqlitePool, gate: WriteGate) -> Self {
         Self(tokio::spawn(async move {
+            let mut wait = CHECK_EVERY;
             loop {
-                tokio::time::sleep(CHECK_EVERY).await;
-                if let Err(e) = empty_if_long(&pool, &gate).await {
-                    tracing::warn!(error = %e, "could not checkpoint SQLite's write-ahead log");
-                }
+                tokio::time::sleep(wait).await;
+                wait = match empty_if_long(&pool, &gate).await {
+                    Ok(Emptied::Yes) => CHECK_EVERY,
+                    Ok(Emptied::NotYet) => (wait * 2).min(MOST_BETWEEN_TRIES),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not checkpoint SQLite's write-ahead log");
+                        CHECK_EVERY
+                    }
+                };
             }
         }))
     }
 }
 
+/// Whether the log is short now.
+enum Emptied {
+    Yes,
+    /// Readers still read from it.
+    NotYet,
+}
+
 /// Checkpoints what it can without waiting (`PASSIVE`); when the log is still long, empties it
 /// in the writers' turn.
-async fn empty_if_long(pool: &SqlitePool, gate: &WriteGate) -> sqlx::Result<()> {
+async fn empty_if_long(pool: &SqlitePool, gate: &WriteGate) -> sqlx::Result<Emptied> {
     let (_, log_pages, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
         .fetch_one(pool)
         .await?;
     if log_pages < LONG_LOG_PAGES {
-        return Ok(());
+        return Ok(Emptied::Yes);
     }
     let _turn = gate.enter().await;
     let mut conn = pool.acquire().await?;
@@ -70,8 +88,9 @@ async fn empty_if_long(pool: &SqlitePool, gate: &WriteGate) -> sqlx::Result<()> 
             log_pages,
             "SQLite's write-ahead log is still being read: empty it later"
         );
+        return Ok(Emptied::NotYet);
     }
-    Ok(())
+    Ok(Emptied::Yes)
 }
 
 /// The statement that sets a connection's busy timeout.
@@ -123,7 +142,8 @@ mod tests {
             "the reader kept the log"
         );
         snapshot.commit().await.unwrap();
-        for _ in 0..50 {
+        // The tries made while the reader held the log have put the next one off a few seconds.
+        for _ in 0..300 {
             if log_pages().await == 0 {
                 return;
             }

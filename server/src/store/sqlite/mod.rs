@@ -28,6 +28,13 @@ use std::time::Duration;
 /// How long a statement waits for another connection's lock before it fails.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Connections for reads.
+const READERS: u32 = 8;
+
+/// Connections for writes: the one whose turn it is, and one for the write-ahead log's
+/// checkpoints and a writer about to queue.
+const WRITERS: u32 = 2;
+
 /// A chunk of the log as one text, for [`chain_reads::chain_links`]: in the order of the primary
 /// key the range is read through (an `ORDER BY` here would copy every row into a sorter first);
 /// a chunk that comes out in another order is read again row by row.
@@ -36,7 +43,12 @@ const SQLITE_JOINED: &str = "group_concat(seq || char(31) || hash || char(31) ||
 /// Auditrail's data in one SQLite database.
 #[derive(Clone)]
 pub struct SqliteStore {
+    /// The readers' connections.
     pool: SqlitePool,
+    /// The writers' connections: SQLite writes one transaction at a time, and a writer whose
+    /// turn at the gate came must not then wait behind every queued read for a connection
+    /// (under a read-heavy load that wait held the gate, and so the indexer, for seconds).
+    writer: SqlitePool,
     /// Where its write transactions wait for their turn.
     gate: WriteGate,
     /// The decoded events beyond the index's position, shared by the reads.
@@ -57,23 +69,32 @@ impl SqliteStore {
             // A multi-row insert's statement journal in memory, not in a temporary file.
             .pragma("temp_store", "memory")
             .log_slow_statements(log::SLOW_STATEMENT_LEVEL, log::SLOW_STATEMENT);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .after_release(|conn, meta| Box::pin(released_outside_transaction(conn, meta)))
-            .connect_with(options)
-            .await?;
-        let checkpointer = Arc::new(Checkpointer::start(pool.clone(), gate.clone()));
+        let connect = |connections| {
+            SqlitePoolOptions::new()
+                .max_connections(connections)
+                .after_release(|conn, meta| Box::pin(released_outside_transaction(conn, meta)))
+                .connect_with(options.clone())
+        };
+        let pool = connect(READERS).await?;
+        let writer = connect(WRITERS).await?;
+        let checkpointer = Arc::new(Checkpointer::start(writer.clone(), gate.clone()));
         Ok(Self {
             pool,
+            writer,
             gate,
             tail: Arc::default(),
             _checkpointer: checkpointer,
         })
     }
 
-    /// The connection pool, for the stores that share the database.
+    /// The readers' connection pool, for the stores that share the database.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// The writers' connection pool, for the stores that share the database.
+    pub fn writer(&self) -> &SqlitePool {
+        &self.writer
     }
 }
 
@@ -92,7 +113,7 @@ impl EventStore for SqliteStore {
     }
 
     async fn append_all(&self, requests: Vec<AppendRequest>) -> StoreResult<AppendOutcomes> {
-        log::append_all(&self.pool, &self.gate, requests).await
+        log::append_all(&self.writer, &self.gate, requests).await
     }
 
     async fn list_events(
@@ -187,6 +208,6 @@ impl EventStore for SqliteStore {
         after: i64,
         events: &[AuditEvent],
     ) -> StoreResult<bool> {
-        log::index_events(&self.pool, &self.gate, org_id, after, events).await
+        log::index_events(&self.writer, &self.gate, org_id, after, events).await
     }
 }
