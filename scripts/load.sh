@@ -133,8 +133,11 @@ rss_median() {
     awk '{ v[NR] = $1 } END { print (NR ? v[int((NR + 1) / 2)] : 0) }'
 }
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
+# The decoded tail events the server keeps for reads (bounded working set, not a leak).
+tail_kept() { curl -s -m 2 "$BASE/metrics" | awk '$1 == "auditrail_tail_events_kept" { print $2 + 0 }'; }
+# rss.tsv: epoch seconds, VmRSS KiB, tail events kept.
 ( while kill -0 "$SERVER_PID" 2>/dev/null; do
-    echo "$(date +%s) $(rss_kib VmRSS)" >>rss.tsv
+    echo "$(date +%s) $(rss_kib VmRSS) $(tail_kept)" >>rss.tsv
     sleep 2
   done ) &
 SAMPLER_PID=$!
@@ -195,6 +198,7 @@ RSS_IDLE=$(rss_kib VmRSS)
 say "warm-up: ${WARMUP} s of the full mix"
 run_mix "$WARMUP" warmup
 say "  indexer caught up after $(wait_quiet)"
+RSS_WARM_REST=$(rss_kib VmRSS)
 
 say "measured load: ${DURATION} s, $(IFS=' '; echo "${ROUTES[*]}") connections + $TAILS live tails"
 MAIN_START=$(date +%s)
@@ -334,8 +338,8 @@ rss_growth=$((RSS_END - RSS_START))
 [[ "$QUIET_END" != not* ]] || FAILS+=("after the load the indexer did not catch up: $QUIET_END")
 server_errors=$(grep -c ' ERROR ' server.log || true)
 rss_series=$(awk -v a="$MAIN_START" -v b="$MAIN_END" '$1 < a || $1 > b { next }
-  ($1 - a) % 30 < 2 { printf "%s%d s: %.0f MiB", (n++ ? ", " : ""), $1 - a, $2 / 1024; t = $1 }
-  { last = $1; rss = $2 } END { if (last != t) printf "%s%d s: %.0f MiB", (n ? ", " : ""), last - a, rss / 1024 }' rss.tsv)
+  ($1 - a) % 30 < 2 { printf "%s%d s: %.0f MiB (%d)", (n++ ? ", " : ""), $1 - a, $2 / 1024, $3; t = $1 }
+  { last = $1; rss = $2; kept = $3 } END { if (last != t) printf "%s%d s: %.0f MiB (%d)", (n ? ", " : ""), last - a, rss / 1024, kept }' rss.tsv)
 
 cat <<EOF
 ## Auditrail load test: ${DURATION} s on $DATABASE, $(nproc) cores
@@ -353,8 +357,8 @@ timeout. Latencies are wrk's, with its correction for coordinated omission.
 | events ingested | ${main_acked} acknowledged in ${DURATION} s: $(rate "$main_acked" "$(field ingest main duration_us)")/s |
 | live-tail events received | ${tail_min:-0}–${tail_max} per client ($tail_ok of $TAILS streams open) of $((LAST_SEQ - SEQ_AT_TAIL)) appended while they were connected (the slowest $((LAST_SEQ - SEQ_AT_TAIL - ${tail_min:-0})) behind when closed) |
 | server RSS (measured load) | start $(mib "$RSS_START") MiB, max $(mib "$RSS_MAX") MiB, end $(mib "$RSS_END") MiB (start and end: medians of the first and last $RSS_WINDOW s; limit start + $RSS_LIMIT_MIB MiB) |
-| server RSS, other times | idle before the warm-up $(mib "$RSS_IDLE") MiB; once indexed after the load $(mib "$RSS_AFTER") MiB; peak of the run $(mib "$RSS_HWM") MiB (VmHWM) |
-| server RSS every 30 s of the measured load | $rss_series |
+| server RSS, other times | idle before the warm-up $(mib "$RSS_IDLE") MiB; once indexed after the warm-up $(mib "$RSS_WARM_REST") MiB and after the load $(mib "$RSS_AFTER") MiB; peak of the run $(mib "$RSS_HWM") MiB (VmHWM) |
+| server RSS every 30 s of the measured load (tail events kept for reads) | $rss_series |
 | shutdown | SIGTERM ${TERM_AFTER} s into an ingest burst: $SHUTDOWN; burst answers $(field ingest burst statuses), connect/read errors $(field ingest burst connect_errors)/$(field ingest burst read_errors) (expected once the listener closes) |
 | acknowledged events | $ACKED acknowledged (warm-up $(field ingest warmup events_acked), measured $main_acked, burst $(field ingest burst events_acked)): $MISSING missing from the database; $((COMMITTED - ACKED)) more committed but never answered (requests cut off when wrk stopped) |
 | hash chain | auditrail verify: $VERIFY |

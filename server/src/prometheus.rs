@@ -37,6 +37,8 @@ pub const INDEX_LAG_EVENTS: &str = "auditrail_index_lag_events";
 pub const INDEX_LAG_SECONDS: &str = "auditrail_index_lag_seconds";
 /// Events not yet in a signed checkpoint, over all organizations.
 pub const UNSIGNED_EVENTS: &str = "auditrail_unsigned_events";
+/// Decoded events of the unindexed tails kept in memory for the reads, over all organizations.
+pub const TAIL_EVENTS_KEPT: &str = "auditrail_tail_events_kept";
 /// Open database connections, by `pool` (`identity`, `events`).
 pub const DB_CONNECTIONS: &str = "auditrail_db_connections";
 /// Idle database connections, by `pool`.

@@ -96,11 +96,12 @@ async fn post(
         if res.status() != 429 {
             break res;
         }
-        assert!(
-            res.headers().contains_key("retry-after"),
-            "a 429 without Retry-After"
-        );
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        let seconds: u64 = res
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()?.parse().ok())
+            .expect("a 429 with Retry-After in seconds");
+        tokio::time::sleep(Duration::from_secs(seconds)).await;
     };
     if res.status() != 201 {
         return None;

@@ -3,7 +3,7 @@
 use super::Services;
 use crate::prometheus::{
     CHAINS, CHAIN_EVENTS, DB_CONNECTIONS, DB_CONNECTIONS_IDLE, INDEX_LAG_EVENTS, INDEX_LAG_SECONDS,
-    OWN_EVENTS_PENDING, STREAMS_FAILING, STREAM_LAG_EVENTS, UNSIGNED_EVENTS,
+    OWN_EVENTS_PENDING, STREAMS_FAILING, STREAM_LAG_EVENTS, TAIL_EVENTS_KEPT, UNSIGNED_EVENTS,
 };
 use app::model::ApiError;
 use serde::Serialize;
@@ -82,7 +82,7 @@ impl Services {
         Ok(health)
     }
 
-    /// Sets the gauges read at scrape time: connections, the chains, the self-audit backlog, the index's
+    /// Sets the gauges read at scrape time: connections, the tails kept in memory, the chains, the self-audit backlog, the index's
     /// lag, the events not yet in a signed checkpoint and the log streams' lag and failures.
     pub async fn update_gauges(&self) {
         let identity = &self.stores.identity;
@@ -93,6 +93,7 @@ impl Services {
             metrics::gauge!(DB_CONNECTIONS, "pool" => pool).set(f64::from(open));
             metrics::gauge!(DB_CONNECTIONS_IDLE, "pool" => pool).set(idle as f64);
         }
+        metrics::gauge!(TAIL_EVENTS_KEPT).set(self.stores.events.tail_events_kept() as f64);
         if let Ok(pending) = identity.pending_own_event_count().await {
             metrics::gauge!(OWN_EVENTS_PENDING).set(pending as f64);
         }

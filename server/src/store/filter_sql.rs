@@ -41,6 +41,10 @@ pub struct Hints {
     /// The actor ids whose events are exactly those the filter's actors match (by label or
     /// id), so one indexed `actor_id IN (…)` replaces the `OR` of two indexes.
     pub actor_ids: Option<Vec<String>>,
+    /// What the `seq` bounds of a read compare: `seq`, or [`UNINDEXED_SEQ`] when a read in `seq`
+    /// order has a time window so sparse (under [`SPARSE_TIME_MATCHES`] events) that finding its
+    /// events through the time index and sorting them beats walking the whole log in order.
+    pub seq_column: &'static str,
 }
 
 impl Default for Hints {
@@ -48,9 +52,13 @@ impl Default for Hints {
         Self {
             ip_column: "ip_bytes",
             actor_ids: None,
+            seq_column: "seq",
         }
     }
 }
+
+/// `seq` in a form no index serves, for [`Hints::seq_column`] (both databases read it).
+pub const UNINDEXED_SEQ: &str = "(seq + 0)";
 
 /// Which events a read wants.
 #[derive(Clone, Copy)]
@@ -236,7 +244,7 @@ where
                 .push_bind(i64::from(limit));
         }
         Read::AfterSeq { after, limit } => {
-            qb.push(" AND seq > ")
+            qb.push(format!(" AND {} > ", hints.seq_column))
                 .push_bind(after)
                 .push(" ORDER BY seq LIMIT ")
                 .push_bind(i64::from(limit));
@@ -263,16 +271,10 @@ fn push_filter<DB: Database, T>(
     for<'a> T: Encode<'a, DB> + Type<DB> + 'a,
 {
     qb.push(" WHERE org_id = ").push_bind(org_id);
-    if let Some(from) = filter.from {
-        qb.push(" AND occurred_at >= ")
-            .push_bind((dialect.time)(from));
-    }
-    if let Some(until) = filter.until {
-        qb.push(" AND occurred_at < ")
-            .push_bind((dialect.time)(until));
-    }
+    push_time_window(qb, dialect, filter);
     if let Some(seq) = filter.through_seq {
-        qb.push(" AND seq <= ").push_bind(seq);
+        qb.push(format!(" AND {} <= ", hints.seq_column))
+            .push_bind(seq);
     }
     if !filter.include.is_empty() {
         qb.push(" AND ");
@@ -285,6 +287,24 @@ fn push_filter<DB: Database, T>(
     }
     if let Some(q) = &filter.q {
         push_text(qb, &dialect.text_index, org_id, &q.to_lowercase());
+    }
+}
+
+/// Appends ` AND occurred_at …` for the filter's `from` and `until`, if any.
+fn push_time_window<DB: Database, T>(
+    qb: &mut QueryBuilder<'_, DB>,
+    dialect: &Dialect<T>,
+    filter: &EventFilter,
+) where
+    for<'a> T: Encode<'a, DB> + Type<DB> + 'a,
+{
+    if let Some(from) = filter.from {
+        qb.push(" AND occurred_at >= ")
+            .push_bind((dialect.time)(from));
+    }
+    if let Some(until) = filter.until {
+        qb.push(" AND occurred_at < ")
+            .push_bind((dialect.time)(until));
     }
 }
 
@@ -379,6 +399,35 @@ where
     push_criteria(&mut qb, &only_ips, Combine::All, &Hints::default());
     qb.push(" LIMIT ")
         .push_bind(DENSE_IP_MATCHES)
+        .push(") AS probe");
+    Some(qb)
+}
+
+/// Events in a time window below which a read in `seq` order finds them through the time index
+/// (and sorts them) instead of walking the log: a chunk of an export costs at most this many
+/// row reads then, where walking costs one per event of the organization before the window.
+pub const SPARSE_TIME_MATCHES: i64 = 10_000;
+
+/// For a filter with a time window (`from` or `until`): counts, up to [`SPARSE_TIME_MATCHES`],
+/// the organization's events in it, through the time index alone. A read in `seq` order whose
+/// count stays under the cap is sparse, see [`Hints::seq_column`].
+pub fn time_density_query<'args, DB: Database, T>(
+    dialect: &Dialect<T>,
+    org_id: i64,
+    filter: &EventFilter,
+) -> Option<QueryBuilder<'args, DB>>
+where
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    for<'a> T: Encode<'a, DB> + Type<DB> + 'a,
+{
+    if filter.from.is_none() && filter.until.is_none() {
+        return None;
+    }
+    let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1 FROM events WHERE org_id = ");
+    qb.push_bind(org_id);
+    push_time_window(&mut qb, dialect, filter);
+    qb.push(" LIMIT ")
+        .push_bind(SPARSE_TIME_MATCHES)
         .push(") AS probe");
     Some(qb)
 }

@@ -2,7 +2,10 @@
 //! database, each in one snapshot: the index answers for the events up to its position and
 //! [`Tail`] adds the ones beyond it, so every answer is exact however far the indexer is behind.
 
-use super::filter_sql::{ip_density_query, read_query, Dialect, Hints, Read, DENSE_IP_MATCHES};
+use super::filter_sql::{
+    ip_density_query, read_query, time_density_query, Dialect, Hints, Read, DENSE_IP_MATCHES,
+    SPARSE_TIME_MATCHES, UNINDEXED_SEQ,
+};
 use super::hourly_counts::{actor_pairs_query, exact_actor_ids, plan, sum_query, CountPlan};
 use super::log::{self, Answer, LogDatabase};
 use super::tail::Tail;
@@ -31,14 +34,7 @@ where
     (i64, i64, i64): Answer<DB>,
 {
     let mut tx = log::snapshot(pool).await?;
-    let hints = hints(
-        &mut tx,
-        dialect,
-        org_id,
-        filter,
-        matches!(read, Read::Keyset { .. }),
-    )
-    .await?;
+    let hints = hints(&mut tx, dialect, org_id, filter, read).await?;
     let query = read_query(dialect, org_id, filter, read, &hints);
     let rows: Vec<(String,)> = DB::fetch_all(&mut *tx, query).await?;
     let indexed = rows
@@ -116,8 +112,8 @@ where
     (i64, i64, i64): Answer<DB>,
 {
     let mut tx = log::snapshot(pool).await?;
-    let hints = hints(&mut tx, dialect, org_id, filter, false).await?;
     let read = Read::Histogram { bucket_micros };
+    let hints = hints(&mut tx, dialect, org_id, filter, read).await?;
     let query = read_query(dialect, org_id, filter, read, &hints);
     let indexed: Vec<(i64, i64, i64)> = DB::fetch_all(&mut *tx, query).await?;
     let tail = log::tail(&mut tx, cache, org_id, filter).await?;
@@ -142,25 +138,27 @@ where
     (String, String): Answer<DB>,
     (i64, i64, i64): Answer<DB>,
 {
-    let hints = hints(tx, dialect, org_id, filter, false).await?;
+    let hints = hints(tx, dialect, org_id, filter, Read::Count).await?;
     let query = read_query(dialect, org_id, filter, Read::Count, &hints);
     one_number(tx, query).await
 }
 
-/// The hints for reading `filter`: its actors resolved to ids, and for a newest-first read,
-/// whether its IP ranges are dense (at least [`DENSE_IP_MATCHES`] events).
-async fn hints<DB, T>(
+/// The hints for `read` of `filter`: its actors resolved to ids; for a newest-first read,
+/// whether its IP ranges are dense (at least [`DENSE_IP_MATCHES`] events); for a read in `seq`
+/// order, whether its time window is sparse (under [`SPARSE_TIME_MATCHES`] events).
+pub(super) async fn hints<DB, T>(
     tx: &mut Transaction<'_, DB>,
     dialect: &Dialect<T>,
     org_id: i64,
     filter: &EventFilter,
-    newest_first: bool,
+    read: Read<'_>,
 ) -> StoreResult<Hints>
 where
     DB: LogDatabase,
     for<'a> i64: Encode<'a, DB> + Type<DB>,
     for<'a> String: Encode<'a, DB> + Type<DB>,
     for<'a> Vec<u8>: Encode<'a, DB> + Type<DB>,
+    for<'a> T: Encode<'a, DB> + Type<DB> + 'a,
     (i64,): Answer<DB>,
     (String, String): Answer<DB>,
 {
@@ -171,10 +169,18 @@ where
         let pairs: Vec<(String, String)> = DB::fetch_all(&mut **tx, query).await?;
         hints.actor_ids = exact_actor_ids(pairs, actors);
     }
+    let newest_first = matches!(read, Read::Keyset { .. });
     if let Some(probe) = ip_density_query::<DB>(org_id, filter).filter(|_| newest_first) {
         let n = one_number(tx, probe).await?;
         if n >= DENSE_IP_MATCHES {
             hints.ip_column = dialect.unindexed_ip;
+        }
+    }
+    let in_seq_order = matches!(read, Read::AfterSeq { .. });
+    if let Some(probe) = time_density_query(dialect, org_id, filter).filter(|_| in_seq_order) {
+        let n = one_number(tx, probe).await?;
+        if n < SPARSE_TIME_MATCHES {
+            hints.seq_column = UNINDEXED_SEQ;
         }
     }
     Ok(hints)

@@ -337,6 +337,8 @@ pub trait EventStore: Send + Sync + 'static {
         after: i64,
         events: &[AuditEvent],
     ) -> StoreResult<bool>;
+    /// Decoded events of the unindexed tails kept in memory for the reads.
+    fn tail_events_kept(&self) -> usize;
 }
 
 /// Everything Auditrail keeps, in one database.

@@ -6,7 +6,7 @@
 
 use app::model::AuditEvent;
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Events kept at most over all organizations (a few KiB each); a read beyond them decodes
 /// the rest itself.
@@ -20,13 +20,10 @@ impl TailCache {
     /// The cached events with `position < seq <= head`, consecutive from `position + 1`, after
     /// forgetting those the index now holds.
     pub fn between(&self, org_id: i64, position: i64, head: i64) -> Vec<Arc<AuditEvent>> {
-        let mut orgs = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(events) = orgs.get_mut(&org_id) else {
+        let mut orgs = self.orgs();
+        let Some(events) = forget_up_to(&mut orgs, org_id, position) else {
             return Vec::new();
         };
-        while events.front().is_some_and(|e| e.seq <= position) {
-            events.pop_front();
-        }
         if events.front().is_none_or(|e| e.seq != position + 1) {
             orgs.remove(&org_id);
             return Vec::new();
@@ -38,11 +35,29 @@ impl TailCache {
             .collect()
     }
 
+    /// Lets go of the organization's events up to `position`, which the index now holds, so
+    /// the memory is returned as soon as the indexer passes them, not at the next read.
+    pub fn forget_indexed(&self, org_id: i64, position: i64) {
+        let mut orgs = self.orgs();
+        if forget_up_to(&mut orgs, org_id, position).is_some_and(|events| events.is_empty()) {
+            orgs.remove(&org_id);
+        }
+    }
+
+    /// How many decoded events are kept, over all organizations.
+    pub fn events_kept(&self) -> usize {
+        self.orgs().values().map(VecDeque::len).sum()
+    }
+
+    fn orgs(&self) -> MutexGuard<'_, HashMap<i64, VecDeque<Arc<AuditEvent>>>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Keeps `fresh` (consecutive events read from the log) when they follow what is kept for
     /// the organization, or start right above the index's `position` when nothing is.
     pub fn keep(&self, org_id: i64, position: i64, fresh: &[Arc<AuditEvent>]) {
         let Some(first) = fresh.first() else { return };
-        let mut orgs = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut orgs = self.orgs();
         if orgs.values().map(VecDeque::len).sum::<usize>() + fresh.len() > MAX_EVENTS {
             orgs.clear();
             return;
@@ -53,6 +68,20 @@ impl TailCache {
             events.extend(fresh.iter().cloned());
         }
     }
+}
+
+/// The organization's kept events after dropping those with `seq <= position`; `None` when
+/// nothing is kept for it.
+fn forget_up_to(
+    orgs: &mut HashMap<i64, VecDeque<Arc<AuditEvent>>>,
+    org_id: i64,
+    position: i64,
+) -> Option<&mut VecDeque<Arc<AuditEvent>>> {
+    let events = orgs.get_mut(&org_id)?;
+    while events.front().is_some_and(|e| e.seq <= position) {
+        events.pop_front();
+    }
+    Some(events)
 }
 
 #[cfg(test)]
@@ -110,5 +139,23 @@ mod tests {
         );
         cache.keep(1, 20, &[event(21)]);
         assert_eq!(seqs(&cache.between(1, 20, 21)), [21]);
+    }
+
+    #[test]
+    fn lets_go_of_what_the_indexer_passed_without_a_read() {
+        let cache = TailCache::default();
+        cache.keep(1, 10, &[event(11), event(12), event(13)]);
+        cache.keep(2, 0, &[event(1)]);
+        cache.forget_indexed(1, 12);
+        assert_eq!(
+            cache.events_kept(),
+            2,
+            "13 of the first organization and 1 of the second"
+        );
+        assert_eq!(seqs(&cache.between(1, 12, 13)), [13]);
+        cache.forget_indexed(1, 13);
+        cache.forget_indexed(3, 5);
+        assert_eq!(cache.events_kept(), 1);
+        assert_eq!(seqs(&cache.between(2, 0, 1)), [1]);
     }
 }

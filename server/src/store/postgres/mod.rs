@@ -161,6 +161,14 @@ impl EventStore for PostgresStore {
         after: i64,
         events: &[AuditEvent],
     ) -> StoreResult<bool> {
-        log::index_events(&self.pool, &self.gate, org_id, after, events).await
+        let indexed = log::index_events(&self.pool, &self.gate, org_id, after, events).await?;
+        if let (true, Some(last)) = (indexed, events.last()) {
+            self.tail.forget_indexed(org_id, last.seq);
+        }
+        Ok(indexed)
+    }
+
+    fn tail_events_kept(&self) -> usize {
+        self.tail.events_kept()
     }
 }

@@ -191,7 +191,11 @@ impl EventStore for SqliteStore {
     }
 
     fn connections(&self) -> (u32, usize) {
-        (self.pool.size(), self.pool.num_idle())
+        let (readers, writers) = (&self.pool, &self.writer);
+        (
+            readers.size() + writers.size(),
+            readers.num_idle() + writers.num_idle(),
+        )
     }
 
     async fn index_lag(&self) -> StoreResult<Vec<IndexLag>> {
@@ -208,6 +212,14 @@ impl EventStore for SqliteStore {
         after: i64,
         events: &[AuditEvent],
     ) -> StoreResult<bool> {
-        log::index_events(&self.writer, &self.gate, org_id, after, events).await
+        let indexed = log::index_events(&self.writer, &self.gate, org_id, after, events).await?;
+        if let (true, Some(last)) = (indexed, events.last()) {
+            self.tail.forget_indexed(org_id, last.seq);
+        }
+        Ok(indexed)
+    }
+
+    fn tail_events_kept(&self) -> usize {
+        self.tail.events_kept()
     }
 }
