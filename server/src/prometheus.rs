@@ -4,6 +4,7 @@
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
+use std::time::Duration;
 
 /// Requests answered, by `method`, `route` (as declared) and `status`.
 pub const HTTP_REQUESTS: &str = "auditrail_http_requests_total";
@@ -49,7 +50,13 @@ const SECONDS_BUCKETS: [f64; 12] = [
 ];
 const BATCH_BUCKETS: [f64; 8] = [1.0, 10.0, 50.0, 100.0, 250.0, 500.0, 750.0, 1000.0];
 
-/// The process's recorder, installed on first use, and its handle for rendering.
+/// How often the histograms' recorded samples are folded into their buckets.
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+
+/// The process's recorder, installed on first use, and its handle for rendering. A thread folds
+/// the histograms' samples into their buckets every [`UPKEEP_EVERY`]: the recorder otherwise
+/// keeps every sample until `/metrics` is rendered, so a server nobody scrapes grew by each
+/// request's duration for as long as it ran.
 pub fn handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
@@ -66,6 +73,16 @@ pub fn handle() -> &'static PrometheusHandle {
         let handle = recorder.handle();
         if metrics::set_global_recorder(recorder).is_err() {
             tracing::warn!("a metrics recorder was already installed; /metrics stays empty");
+        }
+        let upkept = handle.clone();
+        let upkeep = std::thread::Builder::new()
+            .name("metrics-upkeep".into())
+            .spawn(move || loop {
+                std::thread::sleep(UPKEEP_EVERY);
+                upkept.run_upkeep();
+            });
+        if let Err(error) = upkeep {
+            tracing::warn!(%error, "no metrics upkeep thread: histograms grow until scraped");
         }
         handle
     })

@@ -4,7 +4,7 @@
 use super::caller::Caller;
 use super::openapi::{
     BadRequest, ExportedEvent, FilterParams, Forbidden, NotFound, PaymentRequired, ServerError,
-    Unauthorized, UriTooLong,
+    TooManyRequests, Unauthorized, UriTooLong,
 };
 use super::{AppState, HttpError};
 use app::model::{ApiError, EventQuery, ExportFormat};
@@ -81,7 +81,8 @@ fn parse(raw: Option<&str>) -> Result<(ExportParams, EventQuery), ApiError> {
                 (Vec<ExportedEvent> = "application/json"),
                 (String = "application/x-ndjson"),
             )),
-        BadRequest, Unauthorized, PaymentRequired, Forbidden, NotFound, UriTooLong, ServerError,
+        BadRequest, Unauthorized, PaymentRequired, Forbidden, NotFound, UriTooLong,
+        TooManyRequests, ServerError,
     ),
     security(("api_key" = ["audit_logs:export"]), ("session" = ["audit_logs:export"]))
 )]

@@ -18,16 +18,15 @@ mod server_fns;
 mod settings;
 mod shutdown;
 mod stream;
-mod stream_slots;
 
-use crate::service::Services;
+use crate::service::slots::Slots;
+use crate::service::{Credential, Services};
 use axum::http::HeaderName;
 use axum::routing::{get, post};
 use axum::Router;
 use security_headers::SecurityHeaders;
 use std::path::Path;
 use std::sync::Arc;
-use stream_slots::StreamSlots;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
@@ -64,7 +63,7 @@ pub struct AppState {
     /// Whether `X-Forwarded-For` names the client (the server runs behind a proxy).
     pub trust_proxy: bool,
     /// The live streams each caller holds open.
-    pub stream_slots: Arc<StreamSlots>,
+    pub stream_slots: Arc<Slots<Credential>>,
 }
 
 /// The whole application: REST API, server functions, and the SPA's files (see [`assets`]), every
@@ -124,7 +123,7 @@ pub fn router(services: Arc<Services>, assets_dir: &Path, deployment: Deployment
         .with_state(AppState {
             services,
             trust_proxy: deployment.trust_proxy,
-            stream_slots: Arc::default(),
+            stream_slots: Arc::new(Slots::new(stream::MAX_STREAMS_PER_CALLER)),
         })
         .fallback_service(assets::router(assets_dir))
         .layer(axum::middleware::map_response_with_state(
@@ -152,7 +151,7 @@ pub fn operator_router(services: Arc<Services>) -> Router {
     operator_routes(true).with_state(AppState {
         services,
         trust_proxy: false,
-        stream_slots: Arc::default(),
+        stream_slots: Arc::new(Slots::new(stream::MAX_STREAMS_PER_CALLER)),
     })
 }
 

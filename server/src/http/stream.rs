@@ -6,7 +6,6 @@ use super::openapi::{
     BadRequest, FilterParams, Forbidden, PaymentRequired, ServerError, StreamEvent, StreamParams,
     TooManyRequests, Unauthorized, UriTooLong,
 };
-use super::stream_slots::MAX_STREAMS_PER_CALLER;
 use super::{AppState, HttpError};
 use crate::service::Credential;
 use app::model::{ApiError, AuditEvent, ErrorCode, ErrorEnvelope, EventQuery};
@@ -80,6 +79,9 @@ fn sse_event(item: Result<AuditEvent, ApiError>) -> Result<Event, axum::Error> {
             .json_data(ErrorEnvelope { error }),
     }
 }
+
+/// Most live streams one session or API key may hold open at once.
+pub const MAX_STREAMS_PER_CALLER: usize = 5;
 
 /// 429 with `Retry-After`: the caller already holds the most streams allowed.
 fn too_many_streams() -> Response {

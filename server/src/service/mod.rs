@@ -22,6 +22,7 @@ mod roles;
 mod saved_views;
 mod self_audit;
 mod sign_in;
+pub mod slots;
 mod stream_delivery;
 mod tail;
 #[cfg(test)]
@@ -29,7 +30,7 @@ pub(crate) mod testing;
 mod user_agent;
 mod verify;
 
-pub use export::CSV_COLUMNS;
+pub use export::{CSV_COLUMNS, MAX_EXPORTS_PER_ORG};
 pub use indexing::IndexBehind;
 pub use ingest::MAX_BATCH;
 pub use passwords::generate_password;
@@ -57,6 +58,8 @@ pub struct Services {
     purging: Arc<tokio::sync::Mutex<()>>,
     /// Sends log streams' batches to their destinations.
     outbound: Sender,
+    /// The exports streaming in this process, per organization.
+    exports: Arc<slots::Slots<i64>>,
 }
 
 impl Services {
@@ -71,6 +74,7 @@ impl Services {
             checkpoints,
             purging: Arc::default(),
             outbound: Sender::new(DestinationPolicy::default()),
+            exports: Arc::new(slots::Slots::new(MAX_EXPORTS_PER_ORG)),
         }
     }
 

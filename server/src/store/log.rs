@@ -14,7 +14,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// What each database does its own way: how the log's transactions begin, and running a
-/// query (written once, below, for both).
+/// query (written once, below, for both). A query built with a [`QueryBuilder`] runs once and is
+/// not kept prepared: its text changes with its data (a multi-row `INSERT` with its row count, an
+/// `IN` list with its length), and each connection's cache of 100 prepared statements kept up to
+/// 100 of them, each as large as its thousands of parameters (under the 5-minute load test the
+/// SQLite server's RSS grew by ~100 MiB as new row counts came).
 pub trait LogDatabase: Database {
     /// Begins a transaction that appends or indexes: it must hold what it reads of the chain
     /// heads and index positions until it commits.
@@ -57,21 +61,30 @@ macro_rules! log_database {
                 conn: &'e mut <$db as Database>::Connection,
                 mut query: QueryBuilder<'e, Self>,
             ) -> BoxFuture<'e, sqlx::Result<()>> {
-                Box::pin(async move { query.build().execute(conn).await.map(|_| ()) })
+                Box::pin(async move {
+                    let once = query.build().persistent(false);
+                    once.execute(conn).await.map(|_| ())
+                })
             }
 
             fn fetch_all<'e, R: Answer<Self> + 'e>(
                 conn: &'e mut <$db as Database>::Connection,
                 mut query: QueryBuilder<'e, Self>,
             ) -> BoxFuture<'e, sqlx::Result<Vec<R>>> {
-                Box::pin(async move { query.build_query_as().fetch_all(conn).await })
+                Box::pin(async move {
+                    let once = query.build_query_as().persistent(false);
+                    once.fetch_all(conn).await
+                })
             }
 
             fn fetch_optional<'e, R: Answer<Self> + 'e>(
                 conn: &'e mut <$db as Database>::Connection,
                 mut query: QueryBuilder<'e, Self>,
             ) -> BoxFuture<'e, sqlx::Result<Option<R>>> {
-                Box::pin(async move { query.build_query_as().fetch_optional(conn).await })
+                Box::pin(async move {
+                    let once = query.build_query_as().persistent(false);
+                    once.fetch_optional(conn).await
+                })
             }
         }
     };

@@ -18,7 +18,8 @@ pub const DIALECT: Dialect<i64> = Dialect {
     unindexed_ip: "+ip_bytes",
 };
 
-/// Rows per multi-row `INSERT` (SQLite takes at most 32,766 parameters per statement).
+/// Rows per multi-row `INSERT` (SQLite takes at most 32,766 parameters per statement). Each is
+/// run once and not kept prepared (why: `LogDatabase`).
 const ROWS_PER_INSERT: usize = 1000;
 
 impl IndexWriter for Sqlite {
@@ -52,7 +53,7 @@ async fn index(conn: &mut SqliteConnection, org_id: i64, events: &[AuditEvent]) 
                     .push_bind(target.kind.as_str())
                     .push_bind(target.id.as_str());
             });
-            query.build().execute(&mut *conn).await?;
+            query.build().persistent(false).execute(&mut *conn).await?;
         }
         for event in chunk {
             actors.add(event);
@@ -89,7 +90,7 @@ async fn insert_events(
             .push_bind(event.result.as_str())
             .push_bind(search_text(event));
     });
-    query.build().execute(&mut *conn).await?;
+    query.build().persistent(false).execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -116,7 +117,7 @@ async fn add_actor_tallies(
              event_count = event_count + excluded.event_count, \
              last_seen = max(last_seen, excluded.last_seen)",
         );
-        query.build().execute(&mut *conn).await?;
+        query.build().persistent(false).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -143,7 +144,7 @@ async fn add_hourly_tallies(
         query.push(
             " ON CONFLICT (org_id, hour, action, category, result) DO UPDATE SET n = n + excluded.n",
         );
-        query.build().execute(&mut *conn).await?;
+        query.build().persistent(false).execute(&mut *conn).await?;
     }
     let by_actor: Vec<_> = tallies.by_actor.into_iter().collect();
     for rows in by_actor.chunks(ROWS_PER_INSERT) {
@@ -160,7 +161,7 @@ async fn add_hourly_tallies(
         query.push(
             " ON CONFLICT (org_id, hour, actor_label, actor_id) DO UPDATE SET n = n + excluded.n",
         );
-        query.build().execute(&mut *conn).await?;
+        query.build().persistent(false).execute(&mut *conn).await?;
     }
     Ok(())
 }
