@@ -27,11 +27,6 @@ impl<K: Eq + Hash + Clone> Slots<K> {
         }
     }
 
-    /// The most places one holder may take.
-    pub fn most(&self) -> usize {
-        self.most
-    }
-
     /// A place for one more piece of work of `holder`, unless it already holds the most allowed.
     pub fn take(self: &Arc<Self>, holder: &K) -> Option<Slot<K>> {
         let mut taken = self.taken();
@@ -45,7 +40,9 @@ impl<K: Eq + Hash + Clone> Slots<K> {
             holder: holder.clone(),
         })
     }
+}
 
+impl<K: Eq + Hash> Slots<K> {
     /// The counts; a panic while they were held leaves them consistent (each change is one step).
     fn taken(&self) -> MutexGuard<'_, HashMap<K, usize>> {
         self.taken.lock().unwrap_or_else(PoisonError::into_inner)
@@ -54,11 +51,7 @@ impl<K: Eq + Hash + Clone> Slots<K> {
 
 impl<K: Eq + Hash> Drop for Slot<K> {
     fn drop(&mut self) {
-        let mut taken = self
-            .slots
-            .taken
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut taken = self.slots.taken();
         if let Some(held) = taken.get_mut(&self.holder) {
             *held -= 1;
             if *held == 0 {

@@ -405,11 +405,12 @@ pub trait IndexWriter: LogDatabase {
 }
 
 /// Indexes `events` (the log's next events after `after`, in `seq` order) and advances the
-/// organization's index position past them, atomically; `false` (and nothing written) when the
-/// position is no longer `after`.
+/// organization's index position past them, atomically, then lets `cache` go of them; `false`
+/// (and nothing written) when the position is no longer `after`.
 pub async fn index_events<DB>(
     pool: &Pool<DB>,
     gate: &WriteGate,
+    cache: &TailCache,
     org_id: i64,
     after: i64,
     events: &[AuditEvent],
@@ -426,6 +427,7 @@ where
     DB::write_index(&mut tx, org_id, events).await?;
     let last = events.last().map_or(after, |e| e.seq);
     finish_indexing(tx, org_id, last).await?;
+    cache.forget_indexed(org_id, last);
     Ok(true)
 }
 

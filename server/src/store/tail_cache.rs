@@ -46,7 +46,7 @@ impl TailCache {
 
     /// How many decoded events are kept, over all organizations.
     pub fn events_kept(&self) -> usize {
-        self.orgs().values().map(VecDeque::len).sum()
+        kept(&self.orgs())
     }
 
     fn orgs(&self) -> MutexGuard<'_, HashMap<i64, VecDeque<Arc<AuditEvent>>>> {
@@ -58,7 +58,7 @@ impl TailCache {
     pub fn keep(&self, org_id: i64, position: i64, fresh: &[Arc<AuditEvent>]) {
         let Some(first) = fresh.first() else { return };
         let mut orgs = self.orgs();
-        if orgs.values().map(VecDeque::len).sum::<usize>() + fresh.len() > MAX_EVENTS {
+        if kept(&orgs) + fresh.len() > MAX_EVENTS {
             orgs.clear();
             return;
         }
@@ -68,6 +68,11 @@ impl TailCache {
             events.extend(fresh.iter().cloned());
         }
     }
+}
+
+/// How many events `orgs` keeps.
+fn kept(orgs: &HashMap<i64, VecDeque<Arc<AuditEvent>>>) -> usize {
+    orgs.values().map(VecDeque::len).sum()
 }
 
 /// The organization's kept events after dropping those with `seq <= position`; `None` when

@@ -161,11 +161,7 @@ impl EventStore for PostgresStore {
         after: i64,
         events: &[AuditEvent],
     ) -> StoreResult<bool> {
-        let indexed = log::index_events(&self.pool, &self.gate, org_id, after, events).await?;
-        if let (true, Some(last)) = (indexed, events.last()) {
-            self.tail.forget_indexed(org_id, last.seq);
-        }
-        Ok(indexed)
+        log::index_events(&self.pool, &self.gate, &self.tail, org_id, after, events).await
     }
 
     fn tail_events_kept(&self) -> usize {
