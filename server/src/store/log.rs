@@ -3,6 +3,7 @@
 //! and the indexer's positions. What differs per database is only how a transaction begins and
 //! how a row is held until commit ([`LogDatabase`]).
 
+use super::pool_guard;
 use super::tail::Tail;
 use super::{decode_event, ChainTotals, EventDraft, IndexLag, StoreResult, TailCache, WriteGate};
 use crate::chain::{self, ChainHead, LinkedBatch, Originals};
@@ -135,7 +136,7 @@ where
     (String, Option<String>, String): Answer<DB>,
 {
     let _turn = gate.enter().await;
-    let mut tx = pool.begin_with(DB::BEGIN_WRITE).await?;
+    let mut tx = pool_guard::begin(pool, DB::BEGIN_WRITE).await?;
     let received_at = Utc::now().trunc_subsecs(6);
     let mut heads: HashMap<i64, ChainHead> = HashMap::new();
     let mut outcomes = Vec::with_capacity(requests.len());
@@ -261,7 +262,7 @@ where
 
 /// Begins a read of one snapshot: the index and the log as of one moment.
 pub async fn snapshot<DB: LogDatabase>(pool: &Pool<DB>) -> StoreResult<Transaction<'static, DB>> {
-    Ok(pool.begin_with(DB::BEGIN_SNAPSHOT).await?)
+    Ok(pool_guard::begin(pool, DB::BEGIN_SNAPSHOT).await?)
 }
 
 /// The events of the organization the index does not hold yet (above its position, up to the
@@ -444,7 +445,7 @@ where
     for<'a> i64: Encode<'a, DB> + Type<DB>,
     (i64,): Answer<DB>,
 {
-    let mut tx = pool.begin_with(DB::BEGIN_WRITE).await?;
+    let mut tx = pool_guard::begin(pool, DB::BEGIN_WRITE).await?;
     let mut insert = QueryBuilder::<DB>::new("INSERT INTO index_positions (org_id, seq) VALUES (");
     insert
         .push_bind(org_id)

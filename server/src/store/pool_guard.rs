@@ -1,13 +1,30 @@
-//! A connection must never go back into use still inside a transaction. sqlx 0.8's SQLite driver
-//! can leave one so: when the future of a `BEGIN` is dropped (a client went away, a timeout
-//! fired) after the database began the transaction but before a `Transaction` owned it, the
-//! connection returns to the pool with the transaction open and nothing to end it. It then keeps
-//! its locks (with `BEGIN IMMEDIATE`, SQLite's one write lock: every writer waits until the
-//! process restarts) and fails every later `BEGIN`. The pools check each connection they take
-//! back and close such a one instead (closing rolls its transaction back).
+//! A connection must never go back into use still inside a transaction. sqlx 0.8 can leave one
+//! so: when the future of a `BEGIN` is dropped (a client went away, a timeout fired) after the
+//! database began the transaction but before a `Transaction` owned it, the connection returns to
+//! the pool with the transaction open and nothing to end it. On SQLite it then keeps its locks
+//! (with `BEGIN IMMEDIATE`, the one write lock: every writer waits until the process restarts)
+//! and fails every later `BEGIN`. On PostgreSQL the driver does not even count the transaction,
+//! and the next `BEGIN` on that connection runs inside the stale one: the indexer's `INSERT`
+//! inside an export's `READ ONLY` snapshot (seen once in a 300 s load test), or a write left
+//! uncommitted. Two defences: every transaction begins through [`begin`], which a dropped caller
+//! cannot interrupt, and the pools check each connection they take back and close one still
+//! counted in a transaction.
 
 use sqlx::pool::PoolConnectionMetadata;
-use sqlx::Connection;
+use sqlx::{Connection, Database, Pool, Transaction};
+
+/// Begins a transaction with `statement` in a task of its own. A caller dropped while the
+/// `BEGIN` is in flight leaves the task to finish it; the `Transaction` it then gets is dropped
+/// unused, which rolls the transaction back before the connection is reused.
+pub async fn begin<DB: Database>(
+    pool: &Pool<DB>,
+    statement: &'static str,
+) -> Result<Transaction<'static, DB>, sqlx::Error> {
+    let pool = pool.clone();
+    tokio::spawn(async move { pool.begin_with(statement).await })
+        .await
+        .map_err(|e| sqlx::Error::Protocol(format!("the task beginning a transaction: {e}")))?
+}
 
 /// The pools' `after_release` check: whether `conn` may go back to the pool, being outside any
 /// transaction. Costs nothing unless a transaction is still counted, as after a dropped
@@ -29,6 +46,7 @@ pub async fn released_outside_transaction<C: Connection>(
 
 #[cfg(test)]
 mod tests {
+    use super::{begin, released_outside_transaction};
     use crate::store::{SqliteStore, WriteGate};
     use sqlx::sqlite::SqliteConnectOptions;
     use sqlx::{ConnectOptions, Connection, Executor};
@@ -79,5 +97,38 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(rows, 9);
+    }
+
+    /// On PostgreSQL (where sqlx counts no transaction until the `BEGIN`'s answer arrives): a
+    /// snapshot's `BEGIN` dropped after the database ran it (a `pg_sleep` after it holds the
+    /// answer back) must leave its connection outside the transaction, so the next one can write.
+    #[tokio::test]
+    async fn a_dropped_begin_on_postgresql_leaves_no_read_only_transaction_behind() {
+        let url = std::env::var("AUDITRAIL_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .after_release(|conn, meta| Box::pin(released_outside_transaction(conn, meta)))
+            .connect(&url)
+            .await
+            .expect("PostgreSQL for tests is reachable (see TOOLCHAIN.md to start it)");
+        let mut snapshot = Box::pin(begin(
+            &pool,
+            "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT pg_sleep(0.5)",
+        ));
+        for _ in 0..3 {
+            assert!(futures::poll!(&mut snapshot).is_pending());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        drop(snapshot);
+        let mut tx = begin(&pool, "BEGIN").await.unwrap();
+        let read_only: String = sqlx::query_scalar("SHOW transaction_read_only")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        assert_eq!(
+            read_only, "off",
+            "the next transaction ran inside the snapshot"
+        );
     }
 }

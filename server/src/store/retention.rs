@@ -6,6 +6,7 @@
 use super::actors::ActorTallies;
 use super::hourly_counts::HourlyTallies;
 use super::log::{self, Answer, LogDatabase};
+use super::pool_guard;
 use super::{StoreError, StoreResult, WriteGate};
 use app::model::{AuditEvent, NewEvent, PurgeRecord};
 use async_trait::async_trait;
@@ -85,7 +86,7 @@ where
         let own_event = serde_json::to_string(own_event)
             .map_err(|e| StoreError::Corrupt(format!("own event: {e}")))?;
         let _turn = self.gate.enter().await;
-        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
+        let mut tx = pool_guard::begin(&self.writer, DB::BEGIN_WRITE).await?;
         // A hold set while the archive was written wins: nothing is deleted under it.
         let mut held = QueryBuilder::<DB>::new(
             "SELECT COUNT(*) FROM organizations WHERE legal_hold AND id = ",

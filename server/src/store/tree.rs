@@ -5,6 +5,7 @@
 //! a proof needs them.
 
 use super::log::{Answer, LogDatabase};
+use super::pool_guard;
 use super::{StoreError, StoreResult, WriteGate};
 use crate::proof::merkle::{self, Frontier, Hash, Subtree};
 use async_trait::async_trait;
@@ -281,7 +282,7 @@ where
     let mut added = 0;
     loop {
         let _turn = gate.enter().await;
-        let mut tx = pool.begin_with(DB::BEGIN_WRITE).await?;
+        let mut tx = pool_guard::begin(pool, DB::BEGIN_WRITE).await?;
         let mut ensure =
             QueryBuilder::<DB>::new("INSERT INTO merkle_trees (org_id, size) VALUES (");
         ensure

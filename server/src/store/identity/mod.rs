@@ -18,7 +18,7 @@ pub use invitations::{Invitation, NewInvitation};
 pub use log_streams::{NewStoredStream, StoredLogStream, StreamProgress};
 pub use own_events::PendingOwnEvent;
 
-use super::pool_guard::released_outside_transaction;
+use super::pool_guard::{self, released_outside_transaction};
 use super::{GatePass, Member, Organization, Role, StoreError, StoreResult, User, WriteGate};
 use app::model::{Permission, Plan};
 use chrono::{DateTime, TimeZone, Utc};
@@ -200,11 +200,12 @@ impl IdentityStore {
     /// IMMEDIATE`), so a transaction that reads before it writes never fails to upgrade.
     pub async fn begin(&self) -> StoreResult<IdentityTx> {
         let pass = self.gate.enter().await;
-        let tx = if self.sqlite {
-            self.pool.begin_with("BEGIN IMMEDIATE").await?
+        let statement = if self.sqlite {
+            "BEGIN IMMEDIATE"
         } else {
-            self.pool.begin().await?
+            "BEGIN"
         };
+        let tx = pool_guard::begin(&self.pool, statement).await?;
         Ok(IdentityTx { tx, _pass: pass })
     }
 
