@@ -2,7 +2,7 @@
 //! range asks) between a start and an end in the viewer's wall-clock time. Pure arithmetic, kept
 //! here beside [`super::Activity`] so it is tested natively.
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 /// A labelled instant on the axis.
 #[derive(Clone, Debug, PartialEq)]
@@ -92,16 +92,25 @@ impl Step {
     }
 
     /// How a tick reads: the time of day, the day at midnight, the month, the year in January.
+    /// (Written out rather than through chrono's `format`, whose strftime machinery would
+    /// otherwise be compiled into the web app for these four patterns.)
     fn label(self, t: NaiveDateTime) -> String {
-        let format = match self {
-            Step::Minutes(_) if t.time() != NaiveTime::MIN => "%H:%M",
-            Step::Minutes(_) | Step::Days(_) => "%b %-d",
-            Step::Months(_) if t.month() == 1 => "%Y",
-            Step::Months(_) => "%b",
-        };
-        t.format(format).to_string()
+        let month = MONTHS[t.month0() as usize];
+        match self {
+            Step::Minutes(_) if t.time() != NaiveTime::MIN => {
+                format!("{:02}:{:02}", t.hour(), t.minute())
+            }
+            Step::Minutes(_) | Step::Days(_) => format!("{month} {}", t.day()),
+            Step::Months(_) if t.month() == 1 => t.year().to_string(),
+            Step::Months(_) => month.to_owned(),
+        }
     }
 }
+
+/// Month names as the axis shows them.
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 fn add_months(t: NaiveDateTime, months: u32) -> Option<NaiveDateTime> {
     t.checked_add_months(chrono::Months::new(months))

@@ -105,8 +105,7 @@ fn parse_instant(value: &str, days_after_date: i64) -> Result<DateTime<Utc>, Api
     if let Ok(t) = DateTime::parse_from_rfc3339(value) {
         return Ok(t.with_timezone(&Utc));
     }
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .ok()
+    parse_date(value)
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .and_then(|t| {
             t.and_utc()
@@ -117,6 +116,15 @@ fn parse_instant(value: &str, days_after_date: i64) -> Result<DateTime<Utc>, Api
                 "'{value}' is not an RFC 3339 time or a YYYY-MM-DD date"
             ))
         })
+}
+
+/// A `YYYY-MM-DD` calendar date, without surrounding or inner whitespace (which chrono's
+/// `NaiveDate` parser would skip).
+pub fn parse_date(value: &str) -> Option<NaiveDate> {
+    if value.contains(char::is_whitespace) {
+        return None;
+    }
+    value.parse().ok()
 }
 
 fn limit_error() -> ApiError {
@@ -290,6 +298,14 @@ mod tests {
             q.filter.until.unwrap().to_rfc3339(),
             "2025-02-01T00:00:00+00:00"
         );
+    }
+
+    #[test]
+    fn a_calendar_date_with_whitespace_in_it_is_refused() {
+        for value in ["2025-01-01 ", " 2025-01-01", "2025 -01-01", "2025-01- 01"] {
+            assert!(parse(&[("from", value)]).is_err(), "{value:?}");
+        }
+        assert_eq!(parse_date("2025-1-5"), NaiveDate::from_ymd_opt(2025, 1, 5));
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub use event::{
     AUDITRAIL_ACTOR_ID,
 };
 pub use export::ExportFormat;
-pub use filter::{Criteria, EventFilter, EventQuery};
+pub use filter::{parse_date, Criteria, EventFilter, EventQuery};
 pub use filter_bounds::{
     MAX_FILTER_BYTES, MAX_FILTER_VALUES, MAX_FILTER_VALUE_LEN, MAX_FILTER_YEAR, MAX_FREE_TEXT_LEN,
     MIN_FILTER_YEAR,

@@ -246,7 +246,7 @@ fn quote(value: &str) -> String {
 /// A bound as `after:`/`before:` read it: the date alone when it is midnight UTC.
 fn instant(t: DateTime<Utc>) -> String {
     if t.time() == NaiveTime::MIN {
-        t.format("%Y-%m-%d").to_string()
+        t.date_naive().to_string()
     } else {
         t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
     }

@@ -1,11 +1,12 @@
 //! Times as the viewer reads them: local timezone on screen, UTC on hover.
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Local, SubsecRound, Utc};
 
-/// `2025-01-31 14:05:09` in the viewer's timezone.
+/// `2025-01-31 14:05:09` in the viewer's timezone (`NaiveDateTime`'s own display, to the second).
 pub fn local(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local)
-        .format("%Y-%m-%d %H:%M:%S")
+    t.trunc_subsecs(0)
+        .with_timezone(&Local)
+        .naive_local()
         .to_string()
 }
 

@@ -22,7 +22,7 @@ impl Asking {
 
     /// The search for `value`: the key's or member's actions over the usual window.
     fn search(self, value: &str) -> String {
-        let since = |days| (Utc::now() - Duration::days(days)).format("%Y-%m-%d");
+        let since = |days| (Utc::now() - Duration::days(days)).date_naive();
         match self {
             Self::LeakedKey => format!("actor:api-key:{value} after:{}", since(7)),
             Self::Offboarding => format!("actor:{value} after:{}", since(30)),

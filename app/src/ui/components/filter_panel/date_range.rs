@@ -1,20 +1,19 @@
 //! The date range of the draft: the one-click periods and a custom from/to in whole UTC days.
 
 use super::super::presets::{within_last, PERIODS};
-use crate::model::EventFilter;
-use chrono::{DateTime, Days, Duration, NaiveDate, NaiveTime, Utc};
+use crate::model::{parse_date, EventFilter};
+use chrono::{DateTime, Days, Duration, NaiveTime, Utc};
 use leptos::prelude::*;
 
 /// The first instant (UTC) of a `YYYY-MM-DD` input's day, `days` later; `None` when empty.
 fn day_start(value: &str, days: u64) -> Option<DateTime<Utc>> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .ok()
+    parse_date(value)
         .and_then(|d| d.checked_add_days(Days::new(days)))
         .map(|d| d.and_time(NaiveTime::MIN).and_utc())
 }
 
 fn date_input(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d").to_string()
+    t.date_naive().to_string()
 }
 
 /// Periods, From and To; `to` includes its whole day (the filter's `until` is exclusive).
