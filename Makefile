@@ -9,7 +9,7 @@ help:
 	@echo "make test        every check and test: fmt, clippy, unit/integration, Playwright"
 	@echo "make setup       install the build tools that are missing (setup-test: + test tools)"
 	@echo "make bench       every benchmark of BENCHMARKS.md (optimised server build)"
-	@echo "make reliability fuzzing, crash, fault and load tests on both databases (~30 min built)"
+	@echo "make reliability fuzzing, crash, fault and load tests on both databases (~22 min built)"
 	@echo "make fuzz        every fuzz harness for 10 minutes (scripts/fuzz.sh [SECONDS_PER_TARGET])"
 	@echo "make clean-data  delete the local SQLite database (data/)"
 

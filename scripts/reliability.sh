@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make reliability`: what production does to a server, on both databases (about 30 minutes
-# once built; the first run builds the tests, the optimised server and the fuzz profile: ~12 more).
+# `make reliability`: what production does to a server, on both databases (about 22 minutes
+# once built; the first run builds the tests, the optimised server and the fuzz profile: the
+# fuzz profile alone ~11 more).
 #   1. fuzzing: every property harness for FUZZ_SECONDS (default 60) each, one after another
 #   2. crash: SIGKILL at random moments during ingest, exports and indexing, and during retention
 #      purges (CRASH_KILLS, default 20, each, per database); then a server killed mid-delivery of
