@@ -371,3 +371,49 @@ async fn the_live_stream_sends_matching_events_as_they_arrive() {
     let sent: Value = serde_json::from_str(data).unwrap();
     assert_eq!(sent["details"]["n"], 2);
 }
+
+#[tokio::test]
+async fn answers_are_compressed_for_clients_that_ask_and_live_streams_are_not() {
+    use std::io::Read;
+    let server = TestServer::start();
+    server.org("acme", "pro");
+    let writer = server.key("acme", "events:write");
+    let reader = server.key("acme", "audit_logs:read");
+    ingest_spread(&server, &writer, 50, chrono::Utc::now()).await;
+    let (_, plain) = server.get(&reader, "/api/v1/audit-logs?limit=50").await;
+
+    let res = server
+        .http
+        .get(server.url("/api/v1/audit-logs?limit=50"))
+        .bearer_auth(&reader)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    let compressed = res.bytes().await.unwrap();
+    let mut json = String::new();
+    flate2::read::GzDecoder::new(&compressed[..])
+        .read_to_string(&mut json)
+        .unwrap();
+    assert!(
+        compressed.len() * 3 < json.len(),
+        "{} of {}",
+        compressed.len(),
+        json.len()
+    );
+    assert_eq!(serde_json::from_str::<Value>(&json).unwrap(), plain);
+
+    let stream = server
+        .http
+        .get(server.url("/api/v1/audit-logs/stream"))
+        .bearer_auth(&reader)
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    assert!(stream.headers().get("content-encoding").is_none());
+}
