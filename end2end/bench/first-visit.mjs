@@ -4,6 +4,7 @@
 //   - the time from the sign-in click to the first row of the audit log's table (the WASM is
 //     already loaded on the sign-in page), in a fresh browser context each run.
 // Usage: node end2end/bench/first-visit.mjs [BASE_URL] (default http://127.0.0.1:3000); RUNS=10.
+// Leave a minute between two runs: the server allows 20 sign-ins per account per minute.
 import { chromium } from '@playwright/test';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:3000';
