@@ -405,6 +405,24 @@ async fn answers_are_compressed_for_clients_that_ask_and_live_streams_are_not() 
     );
     assert_eq!(serde_json::from_str::<Value>(&json).unwrap(), plain);
 
+    let exporter = server.key("acme", "audit_logs:read,audit_logs:export");
+    let res = server
+        .http
+        .get(server.url("/api/v1/audit-logs/export?format=ndjson"))
+        .bearer_auth(&exporter)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    let compressed = res.bytes().await.unwrap();
+    let mut ndjson = String::new();
+    flate2::read::GzDecoder::new(&compressed[..])
+        .read_to_string(&mut ndjson)
+        .expect("the whole export, compressed to its end");
+    assert_eq!(ndjson.lines().count(), 50);
+
     let stream = server
         .http
         .get(server.url("/api/v1/audit-logs/stream"))

@@ -12,7 +12,7 @@ use app::model::{
     ExportFormat, InclusionProof, NewEvent, Permission,
 };
 use chrono::Utc;
-use futures::stream::{self, Stream};
+use futures::stream::{self, Stream, StreamExt};
 use serde_json::json;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -366,9 +366,8 @@ fn body(
     proving: Option<Arc<StoredCheckpoint>>,
     recorder: Recorder,
 ) -> ExportBody {
-    Box::pin(stream::unfold(
-        (Step::Start, recorder),
-        move |(step, mut recorder)| {
+    Box::pin(
+        stream::unfold((Step::Start, recorder), move |(step, mut recorder)| {
             let filter = filter.clone();
             let proving = proving.clone();
             async move {
@@ -399,8 +398,10 @@ fn body(
                     Step::Done => None,
                 }
             }
-        },
-    ))
+        })
+        // Fused: a consumer may poll once more after the end (the answer's compression does).
+        .fuse(),
+    )
 }
 
 /// `auditrail-<org>-<from>-<to>.<ext>`, dates as YYYY-MM-DD (`start` / today when open).
