@@ -1,14 +1,13 @@
-//! A connection must never go back into use still inside a transaction. sqlx 0.8 can leave one
-//! so: when the future of a `BEGIN` is dropped (a client went away, a timeout fired) after the
-//! database began the transaction but before a `Transaction` owned it, the connection returns to
-//! the pool with the transaction open and nothing to end it. On SQLite it then keeps its locks
-//! (with `BEGIN IMMEDIATE`, the one write lock: every writer waits until the process restarts)
-//! and fails every later `BEGIN`. On PostgreSQL the driver does not even count the transaction,
-//! and the next `BEGIN` on that connection runs inside the stale one: the indexer's `INSERT`
-//! inside an export's `READ ONLY` snapshot (seen once in a 300 s load test), or a write left
-//! uncommitted. Two defences: every transaction begins through [`begin`], which a dropped caller
-//! cannot interrupt, and the pools check each connection they take back and close one still
-//! counted in a transaction.
+//! A connection must never go back into use still inside a transaction. sqlx 0.8's PostgreSQL
+//! driver can leave one so: when the future of a `BEGIN` is dropped (a client went away, a
+//! timeout fired) after the database began the transaction but before its answer arrived, the
+//! driver does not count the transaction, and the next `BEGIN` on that connection runs inside
+//! the stale one: the indexer's `INSERT` inside an export's `READ ONLY` snapshot (seen once in a
+//! 300 s load test), or a write left uncommitted. (SQLite's driver rolls such a transaction back
+//! itself once its worker finds the caller gone; a test keeps it so, since a `BEGIN IMMEDIATE`
+//! left open would hold the one write lock until the process restarts.) Two defences: every
+//! transaction begins through [`begin`], which a dropped caller cannot interrupt, and the pools
+//! check each connection they take back and close one still counted in a transaction.
 
 use sqlx::pool::PoolConnectionMetadata;
 use sqlx::{Connection, Database, Pool, Transaction};
@@ -53,8 +52,8 @@ mod tests {
     use std::str::FromStr;
     use std::time::Duration;
 
-    /// The cancelled `BEGIN`: its future polled once (the command reaches the database) and
-    /// dropped before it sees the answer.
+    /// The cancelled `BEGIN`: its future polled once, left until the database holds the write
+    /// lock for it, and dropped before it sees the answer.
     #[tokio::test]
     async fn a_cancelled_begin_leaves_no_transaction_and_no_lock_behind() {
         let dir = tempfile::tempdir().unwrap();
@@ -67,19 +66,14 @@ mod tests {
         let mut conn = pool.acquire().await.unwrap();
         let mut begin = conn.begin_with("BEGIN IMMEDIATE");
         assert!(futures::poll!(&mut begin).is_pending());
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        wait_for_write_lock_held(&url).await;
         drop(begin);
-        assert!(
-            conn.is_in_transaction(),
-            "the database began the transaction and nothing owns it"
-        );
         drop(conn);
-        tokio::time::sleep(Duration::from_millis(200)).await;
 
         // Another process's writer gets the write lock...
         let mut other = SqliteConnectOptions::from_str(&url)
             .unwrap()
-            .busy_timeout(Duration::from_millis(500))
+            .busy_timeout(Duration::from_secs(5))
             .connect()
             .await
             .unwrap();
@@ -97,6 +91,25 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(rows, 9);
+    }
+
+    /// Waits until another connection holds the database's write lock: sqlx's worker thread
+    /// has run the `BEGIN IMMEDIATE` (a fixed pause is not enough on a loaded machine).
+    async fn wait_for_write_lock_held(url: &str) {
+        let mut probe = SqliteConnectOptions::from_str(url)
+            .unwrap()
+            .busy_timeout(Duration::ZERO)
+            .connect()
+            .await
+            .unwrap();
+        for _ in 0..1000 {
+            match probe.begin_with("BEGIN IMMEDIATE").await {
+                Ok(tx) => tx.rollback().await.unwrap(),
+                Err(_) => return,
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the cancelled BEGIN never reached the database");
     }
 
     /// On PostgreSQL (where sqlx counts no transaction until the `BEGIN`'s answer arrives): a
