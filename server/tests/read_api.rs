@@ -372,18 +372,28 @@ async fn the_live_stream_sends_matching_events_as_they_arrive() {
     assert_eq!(sent["details"]["n"], 2);
 }
 
+/// GETs `path` with the given `Accept-Encoding`.
+async fn get_accepting(
+    server: &TestServer,
+    key: &str,
+    path: &str,
+    encodings: &str,
+) -> reqwest::Response {
+    server
+        .http
+        .get(server.url(path))
+        .bearer_auth(key)
+        .header("accept-encoding", encodings)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// GETs `path` asking for gzip; answers the compressed length and the decompressed body, after
 /// checking the answer was 200 and gzip-encoded (a body cut short fails to decompress).
 async fn get_gzip(server: &TestServer, key: &str, path: &str) -> (usize, String) {
     use std::io::Read;
-    let res = server
-        .http
-        .get(server.url(path))
-        .bearer_auth(key)
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
+    let res = get_accepting(server, key, path, "gzip").await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-encoding"], "gzip");
     let compressed = res.bytes().await.unwrap();
@@ -416,14 +426,7 @@ async fn answers_are_compressed_for_clients_that_ask_and_live_streams_are_not() 
     let (_, ndjson) = get_gzip(&server, &exporter, export).await;
     assert_eq!(ndjson.lines().count(), 50);
 
-    let stream = server
-        .http
-        .get(server.url("/api/v1/audit-logs/stream"))
-        .bearer_auth(&reader)
-        .header("accept-encoding", "gzip, br")
-        .send()
-        .await
-        .unwrap();
+    let stream = get_accepting(&server, &reader, "/api/v1/audit-logs/stream", "gzip, br").await;
     assert_eq!(stream.status(), 200);
     assert_eq!(stream.headers()["content-type"], "text/event-stream");
     assert!(stream.headers().get("content-encoding").is_none());
