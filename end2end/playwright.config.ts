@@ -34,7 +34,7 @@ export default defineConfig({
     // Read-only specs share the setup's admin session, so the log's total stays fixed.
     {
       name: 'chromium',
-      testMatch: /(audit-logs|search|filters|narrow-screens|serving)\.spec\.ts/,
+      testMatch: /(audit-logs|search|filters|narrow-screens|serving|split-pages)\.spec\.ts/,
       dependencies: ['setup'],
       use: { storageState: ADMIN_STATE },
     },

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Sourced by the other scripts: the repository root and the tools' PATH.
 #   ROOT  the repository root (this file's parent's parent)
-#   PATH  + ~/.cargo/bin (trunk, wasm-bindgen) and .tools/node_modules/.bin (wasm-opt from npm)
+#   PATH  + ~/.cargo/bin (trunk, wasm-bindgen, wasm-split-cli), .tools/node_modules/.bin (wasm-opt
+#         from npm, before Debian's binaryen) and scripts/bin (wasm-bindgen's splitting wrapper)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export ROOT
@@ -13,8 +14,9 @@ _path_prepend() {
   esac
 }
 _path_prepend "${CARGO_HOME:-${HOME:-/root}/.cargo}/bin"
-# Last, so it comes first: wasm-opt 132 from npm, never Debian's binaryen.
 _path_prepend "$ROOT/.tools/node_modules/.bin"
+# Last, so it comes first: the wasm-bindgen that splits the app into chunks before binding it.
+_path_prepend "$ROOT/scripts/bin"
 export PATH
 unset -f _path_prepend
 

@@ -3,7 +3,8 @@
 # Idempotent and quick when everything is present. Works as root on a fresh Debian machine,
 # with sudo otherwise, and in CI (CI=true, no stdin). Only package registries are used.
 #
-#   scripts/setup.sh          wasm32 target, trunk, wasm-bindgen-cli, wasm-opt (npm), brotli, cargo fetch
+#   scripts/setup.sh          wasm32 target, trunk, wasm-bindgen-cli, wasm-split-cli, wasm-opt (npm),
+#                             brotli, cargo fetch
 #   scripts/setup.sh --test   + Chromium, end2end's npm packages, Schemathesis (PyPI, in a venv),
 #                             PostgreSQL (best effort)
 set -euo pipefail
@@ -12,6 +13,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 
 TRUNK_VERSION=0.21.14
+# The splitter matching the wasm_split_helpers that Leptos (Cargo.lock) brings.
+WASM_SPLIT_VERSION=0.2.4
 BINARYEN_VERSION=132.0.0
 SCHEMATHESIS_VERSION=4.32.5
 PG_ADDR=(-h 127.0.0.1 -p 5432)
@@ -20,7 +23,7 @@ TEST_FLOW=0
 for arg in "$@"; do
   case "$arg" in
     --test) TEST_FLOW=1 ;;
-    -h | --help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "setup.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -111,6 +114,14 @@ fi
 trunk_pin=$(sed -n 's/^wasm_bindgen *= *"\(.*\)".*/\1/p' Trunk.toml 2>/dev/null || true)
 if [ -n "$trunk_pin" ] && [ "$trunk_pin" != "$want_wbg" ]; then
   warn "Trunk.toml pins wasm_bindgen = \"$trunk_pin\" but Cargo.lock has $want_wbg; the scripts override it (TRUNK_TOOLS_WASM_BINDGEN), update Trunk.toml"
+fi
+
+# --- wasm-split-cli: cuts the pages' chunks out of the web app (scripts/bin/wasm-bindgen) ---------
+if cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  say "wasm-split-cli $WASM_SPLIT_VERSION: present"
+else
+  quietly wasm-split-cli "installing wasm-split-cli $WASM_SPLIT_VERSION (cold build ~3 min)" \
+    cargo install wasm_split_cli_support --locked --version "$WASM_SPLIT_VERSION" --features build-binary --force
 fi
 
 # --- wasm-opt from npm binaryen (Debian's wasm-opt 108 breaks the wasm) -------------------------

@@ -5,6 +5,7 @@ mod components;
 mod live;
 mod navigation;
 mod pages;
+mod split_pages;
 mod time;
 mod url;
 
@@ -13,6 +14,7 @@ use auth::{Auth, RequirePermission, RequireViewer};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
+use split_pages::split_page;
 
 /// The whole SPA.
 #[component]
@@ -24,9 +26,9 @@ pub fn App() -> impl IntoView {
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/") view=pages::Home />
                 <Route path=path!("/login") view=pages::Login />
-                <Route path=path!("/forgot-password") view=pages::ForgotPassword />
-                <Route path=path!("/reset-password/:token") view=pages::ResetPassword />
-                <Route path=path!("/invite/:token") view=pages::Invitation />
+                <Route path=path!("/forgot-password") view=|| split_page(split_pages::forgot_password) />
+                <Route path=path!("/reset-password/:token") view=|| split_page(split_pages::reset_password) />
+                <Route path=path!("/invite/:token") view=|| split_page(split_pages::invitation) />
                 <Route
                     path=path!("/audit-logs")
                     view=|| view! {
@@ -42,7 +44,7 @@ pub fn App() -> impl IntoView {
                     view=|| view! {
                         <RequireViewer>
                             <RequirePermission permission=Permission::MembersManage what="members">
-                                <pages::Members />
+                                {split_page(split_pages::members)}
                             </RequirePermission>
                         </RequireViewer>
                     }
@@ -52,7 +54,7 @@ pub fn App() -> impl IntoView {
                     view=|| view! {
                         <RequireViewer>
                             <RequirePermission permission=Permission::RolesManage what="roles">
-                                <pages::Roles />
+                                {split_page(split_pages::roles)}
                             </RequirePermission>
                         </RequireViewer>
                     }
@@ -62,7 +64,7 @@ pub fn App() -> impl IntoView {
                     view=|| view! {
                         <RequireViewer>
                             <RequirePermission permission=Permission::ApiKeysManage what="API keys">
-                                <pages::ApiKeys />
+                                {split_page(split_pages::api_keys)}
                             </RequirePermission>
                         </RequireViewer>
                     }
@@ -72,7 +74,7 @@ pub fn App() -> impl IntoView {
                     view=|| view! {
                         <RequireViewer>
                             <RequirePermission permission=Permission::WebhooksManage what="log streams">
-                                <pages::LogStreams />
+                                {split_page(split_pages::log_streams)}
                             </RequirePermission>
                         </RequireViewer>
                     }
@@ -82,14 +84,14 @@ pub fn App() -> impl IntoView {
                     view=|| view! {
                         <RequireViewer>
                             <RequirePermission permission=Permission::SettingsManage what="settings">
-                                <pages::Settings />
+                                {split_page(split_pages::settings)}
                             </RequirePermission>
                         </RequireViewer>
                     }
                 />
                 <Route
                     path=path!("/account")
-                    view=|| view! { <RequireViewer><pages::Account /></RequireViewer> }
+                    view=|| view! { <RequireViewer>{split_page(split_pages::account)}</RequireViewer> }
                 />
             </Routes>
         </Router>
