@@ -1,7 +1,8 @@
 import { test, expect, type Page } from '@playwright/test';
 import { openLog } from './helpers';
 
-// The pages off the audit-log path are WASM chunks of their own, fetched on the first visit.
+// The pages off the audit-log path and the event drawer are WASM chunks of their own, fetched
+// when first shown.
 
 /** A page chunk or its loader (`app_split-<hash>…`), as named by scripts/bin/wasm-bindgen. */
 const CHUNK = /\/app_split-[0-9a-f]{16}_[a-z0-9_]+\.wasm$/;
@@ -26,11 +27,21 @@ test('the audit log downloads no admin page; the Members page fetches its chunk 
   expect(chunks.some((url) => url.includes('_split_members.wasm'))).toBe(true);
 });
 
+test('the event drawer fetches its chunk on the first open', async ({ page }) => {
+  const chunks = chunkRequests(page);
+  await openLog(page);
+  expect(chunks).toEqual([]);
+
+  await page.getByRole('table', { name: 'Audit events' }).locator('tbody tr').first().click();
+  await expect(page.getByRole('dialog', { name: 'Event details' }).getByRole('heading', { name: 'Raw JSON' })).toBeVisible();
+  expect(chunks.some((url) => url.includes('_split_event_detail.wasm'))).toBe(true);
+});
+
 test('a page chunk that cannot be fetched shows a retry banner, and Retry loads the page', async ({ page }) => {
   await page.route(CHUNK, (route) => route.abort('connectionfailed'));
   await page.goto('/roles');
   const banner = page.getByRole('alert');
-  await expect(banner).toContainText('This page could not be loaded');
+  await expect(banner).toContainText('The page could not be loaded');
 
   await page.unroute(CHUNK);
   await banner.getByRole('button', { name: 'Retry' }).click();

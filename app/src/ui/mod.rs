@@ -1,20 +1,20 @@
 //! The browser app: the router, the signed-in state, and one page per route.
 
 mod auth;
+mod chunks;
 mod components;
 mod live;
 mod navigation;
 mod pages;
-mod split_pages;
 mod time;
 mod url;
 
 use crate::model::Permission;
 use auth::{Auth, RequirePermission, RequireViewer};
+use chunks::split_page;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
-use split_pages::split_page;
 
 /// The whole SPA.
 #[component]
@@ -26,9 +26,9 @@ pub fn App() -> impl IntoView {
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/") view=pages::Home />
                 <Route path=path!("/login") view=pages::Login />
-                <Route path=path!("/forgot-password") view=|| split_page(split_pages::forgot_password) />
-                <Route path=path!("/reset-password/:token") view=|| split_page(split_pages::reset_password) />
-                <Route path=path!("/invite/:token") view=|| split_page(split_pages::invitation) />
+                <Route path=path!("/forgot-password") view=|| split_page(chunks::forgot_password) />
+                <Route path=path!("/reset-password/:token") view=|| split_page(chunks::reset_password) />
+                <Route path=path!("/invite/:token") view=|| split_page(chunks::invitation) />
                 <Route
                     path=path!("/audit-logs")
                     view=|| view! {
@@ -44,7 +44,7 @@ pub fn App() -> impl IntoView {
                     view=|| view! {
                         <RequireViewer>
                             <RequirePermission permission=Permission::MembersManage what="members">
-                                {split_page(split_pages::members)}
+                                {split_page(chunks::members)}
                             </RequirePermission>
                         </RequireViewer>
                     }
@@ -54,7 +54,7 @@ pub fn App() -> impl IntoView {
                     view=|| view! {
                         <RequireViewer>
                             <RequirePermission permission=Permission::RolesManage what="roles">
-                                {split_page(split_pages::roles)}
+                                {split_page(chunks::roles)}
                             </RequirePermission>
                         </RequireViewer>
                     }
@@ -64,7 +64,7 @@ pub fn App() -> impl IntoView {
                     view=|| view! {
                         <RequireViewer>
                             <RequirePermission permission=Permission::ApiKeysManage what="API keys">
-                                {split_page(split_pages::api_keys)}
+                                {split_page(chunks::api_keys)}
                             </RequirePermission>
                         </RequireViewer>
                     }
@@ -74,7 +74,7 @@ pub fn App() -> impl IntoView {
                     view=|| view! {
                         <RequireViewer>
                             <RequirePermission permission=Permission::WebhooksManage what="log streams">
-                                {split_page(split_pages::log_streams)}
+                                {split_page(chunks::log_streams)}
                             </RequirePermission>
                         </RequireViewer>
                     }
@@ -84,14 +84,14 @@ pub fn App() -> impl IntoView {
                     view=|| view! {
                         <RequireViewer>
                             <RequirePermission permission=Permission::SettingsManage what="settings">
-                                {split_page(split_pages::settings)}
+                                {split_page(chunks::settings)}
                             </RequirePermission>
                         </RequireViewer>
                     }
                 />
                 <Route
                     path=path!("/account")
-                    view=|| view! { <RequireViewer>{split_page(split_pages::account)}</RequireViewer> }
+                    view=|| view! { <RequireViewer>{split_page(chunks::account)}</RequireViewer> }
                 />
             </Routes>
         </Router>

@@ -7,9 +7,10 @@ use crate::model::{
     parse_search, AuditEvent, Cursor, EventFilter, EventPage, EventQuery, Permission,
 };
 use crate::ui::auth::Auth;
+use crate::ui::chunks::{event_detail, split_view, DrawerView};
 use crate::ui::components::{
-    ActivityChart, ChainBadge, EventDetail, EventsTable, ExportLinks, FilterPanel, Pager,
-    PeriodPresets, Presets, RetryBanner, SavedViews, SearchBar, PAGE_SIZES,
+    ActivityChart, ChainBadge, EventsTable, ExportLinks, FilterPanel, Pager, PeriodPresets,
+    Presets, RetryBanner, SavedViews, SearchBar, PAGE_SIZES,
 };
 use crate::ui::live::LiveTail;
 use crate::ui::url::with_query;
@@ -259,7 +260,7 @@ pub fn AuditLogs() -> impl IntoView {
             <div class="table-wrap">{table}</div>
             <Pager page=page_number total page_size on_page_size has_next on_previous on_next />
         </div>
-        {move || view_state.with(|v| v.event.clone()).map(|id| view! { <EventDetail id on_close=close /> })}
+        {move || view_state.with(|v| v.event.clone()).map(|id| split_view(event_detail, "event details", move |drawer: DrawerView| drawer(id.clone(), close)))}
     }
 }
 
