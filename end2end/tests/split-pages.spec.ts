@@ -4,7 +4,7 @@ import { openLog } from './helpers';
 // The pages off the audit-log path and the event drawer are WASM chunks of their own, fetched
 // when first shown.
 
-/** A page chunk or its loader (`app_split-<hash>…`), as named by scripts/bin/wasm-bindgen. */
+/** A chunk's WASM (`app_split-<hash>_<chunk>.wasm`), as named by scripts/bin/wasm-bindgen. */
 const CHUNK = /\/app_split-[0-9a-f]{16}_[a-z0-9_]+\.wasm$/;
 
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
