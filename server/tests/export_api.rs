@@ -4,6 +4,10 @@
 
 mod common;
 
+use app::model::Permission;
+use axum::body::Body;
+use axum::http::Request;
+use common::in_process::App;
 use common::{event, status_and_json, TestServer};
 use serde_json::{json, Value};
 
@@ -134,6 +138,52 @@ async fn every_format_round_trips_to_the_list_apis_events() {
         );
         assert_eq!(row[19], event["hash"].as_str().unwrap());
     }
+}
+
+/// An export of the whole log reads the log itself, so it holds every event, also those the
+/// indexer has not reached (no indexer runs in-process), in `seq` order and in chunks.
+#[tokio::test]
+async fn a_whole_log_export_holds_every_event_indexed_or_not() {
+    let app = App::start().await;
+    let org = app.org("acme").await;
+    let scopes = [
+        Permission::EventsWrite,
+        Permission::AuditLogsRead,
+        Permission::AuditLogsExport,
+    ];
+    let key = app.key(&org, "exporter", &scopes).await;
+    for first in (0..4500).step_by(500) {
+        let batch: Vec<Value> = (first..first + 500).map(event).collect();
+        let (status, body) = app.ingest(&key, &json!({ "events": batch })).await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let behind = app.services.index_behind().await.unwrap();
+    assert_eq!(behind[0].events(), 4500, "the index holds none of them");
+
+    let (status, body) = app.get(&key, "/api/v1/audit-logs/export?format=json").await;
+    assert_eq!(status, 200, "{body}");
+    let exported = body.as_array().unwrap();
+    let seqs: Vec<i64> = exported
+        .iter()
+        .map(|e| e["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seqs, (1..=4500).collect::<Vec<_>>());
+    let (status, page) = app
+        .get(&key, "/api/v1/audit-logs?after_seq=1990&limit=20")
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["data"].as_array().unwrap(), &exported[1990..2010]);
+
+    let request = Request::get("/api/v1/audit-logs/export?format=csv")
+        .header("authorization", format!("Bearer {key}"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, csv) = app.raw(request).await;
+    assert_eq!(status, 200);
+    let rows = parse_csv(&csv);
+    // The header, the 4,500 events and the first export's own record.
+    assert_eq!(rows.len(), 1 + 4500 + 1);
+    assert_eq!(rows[4501][3], "export.created");
 }
 
 #[tokio::test]

@@ -111,6 +111,21 @@ async fn expired_events_are_archived_then_purged_and_the_rest_still_proves() {
     let verification = log.verified().await;
     assert_eq!(verification["checked"], 200 - 192 + 1, "{verification}");
     assert_eq!(log.total().await, 9);
+    // A whole-log export starts at the first kept event.
+    let exporter = [Permission::AuditLogsRead, Permission::AuditLogsExport];
+    let exporter = log.app.key(&log.org, "exporter", &exporter).await;
+    let (status, exported) = log
+        .app
+        .get(&exporter, "/api/v1/audit-logs/export?format=json")
+        .await;
+    assert_eq!(status, 200, "{exported}");
+    let seqs: Vec<i64> = exported
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seqs, (193..=201).collect::<Vec<_>>());
     let (status, _) = log
         .app
         .get(

@@ -6,7 +6,7 @@ use super::ingest::validate;
 use super::slots::Slot;
 use super::Services;
 use crate::prometheus::EXPORT_ROWS;
-use crate::store::StoredCheckpoint;
+use crate::store::{decode_event, StoredCheckpoint};
 use app::model::{
     Access, Actor, ApiError, AuditEvent, ErrorCode, EventFilter, EventResult, EventSource,
     ExportFormat, InclusionProof, NewEvent, Permission,
@@ -200,32 +200,42 @@ fn json_text(value: &impl serde::Serialize) -> String {
 }
 
 fn push_csv_event(out: &mut Vec<u8>, e: &AuditEvent) {
+    fn text(value: &Option<String>) -> &str {
+        value.as_deref().unwrap_or_default()
+    }
     let c = &e.context;
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let cells = [
-        e.id.clone(),
-        e.seq.to_string(),
-        e.occurred_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-        e.action.clone(),
-        e.category.clone(),
-        e.actor.kind.as_str().to_owned(),
-        e.actor.id.clone(),
+    let seq = e.seq.to_string();
+    let occurred_at = e
+        .occurred_at
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let (targets, details, changes) = (
+        json_text(&e.targets),
+        json_text(&e.details),
+        json_text(&e.changes),
+    );
+    let cells: [&str; 20] = [
+        &e.id,
+        &seq,
+        &occurred_at,
+        &e.action,
+        &e.category,
+        e.actor.kind.as_str(),
+        &e.actor.id,
         text(&e.actor.email),
         text(&e.actor.name),
-        json_text(&e.targets),
+        &targets,
         text(&c.ip),
         text(&c.user_agent),
         text(&c.location),
         text(&c.environment),
-        e.result.as_str().to_owned(),
-        e.message.clone(),
-        json_text(&e.details),
-        json_text(&e.changes),
-        e.prev_hash.clone(),
-        e.hash.clone(),
+        e.result.as_str(),
+        &e.message,
+        &details,
+        &changes,
+        &e.prev_hash,
+        &e.hash,
     ];
-    push_csv_row(out, cells.iter().map(String::as_str));
+    push_csv_row(out, cells);
 }
 
 /// An event as JSON; with its inclusion proof as an extra `inclusion` member when it has one
@@ -293,97 +303,128 @@ fn suffix(format: ExportFormat) -> Vec<u8> {
     }
 }
 
-/// A chunk's events, being read while the chunk before them is rendered and sent.
-type Reading = tokio::task::JoinHandle<Result<Vec<AuditEvent>, ApiError>>;
+/// Where an export's events are read from.
+#[derive(Clone, Copy)]
+enum Source {
+    /// The log itself, in `seq` order up to `until`: a sequential read of the events as stored,
+    /// for an export of every event (it needs no index, so it holds events the indexer has
+    /// not reached yet at no extra cost).
+    Log { until: i64 },
+    /// The investigation indexes, for an export of the events matching a filter.
+    Index,
+}
 
-/// Starts reading the matching events after `seq` `after`.
-fn read(services: &Services, org_id: i64, filter: &EventFilter, after: i64) -> Reading {
-    let (services, filter) = (services.clone(), filter.clone());
+/// What an export sends: whose events, which ones, from where, in which format, with the
+/// checkpoint their inclusion proofs lead to when it carries them.
+struct Plan {
+    org_id: i64,
+    filter: EventFilter,
+    source: Source,
+    format: ExportFormat,
+    proving: Option<StoredCheckpoint>,
+}
+
+/// A chunk's events and the `seq` the next chunk's read starts after (`None` after the last),
+/// being read while the chunk before them is rendered and sent.
+type Reading = tokio::task::JoinHandle<Result<(Vec<AuditEvent>, Option<i64>), ApiError>>;
+
+/// Starts reading the planned events after `seq` `after`.
+fn read(services: &Services, plan: &Arc<Plan>, after: i64) -> Reading {
+    let (services, plan) = (services.clone(), plan.clone());
     tokio::spawn(async move {
-        let events = services.stores.events;
-        Ok(events
-            .list_events_after_seq(org_id, &filter, after, CHUNK)
-            .await?)
+        let events = &services.stores.events;
+        match plan.source {
+            Source::Log { until } => {
+                let links = events.chain_links(plan.org_id, after, until, CHUNK).await?;
+                let events = links
+                    .iter()
+                    .map(|link| decode_event(&link.data))
+                    .collect::<Result<Vec<_>, _>>()?;
+                // A chunk covers `CHUNK` seqs (fewer events where retention purged some).
+                let next = (after + i64::from(CHUNK)).min(until);
+                Ok((events, (next < until).then_some(next)))
+            }
+            Source::Index => {
+                let events = events
+                    .list_events_after_seq(plan.org_id, &plan.filter, after, CHUNK)
+                    .await?;
+                let next = match events.last() {
+                    Some(last) if events.len() == CHUNK as usize => Some(last.seq),
+                    _ => None,
+                };
+                Ok((events, next))
+            }
+        }
     })
 }
 
 /// Where the stream is.
 enum Step {
-    Start,
-    /// Sending the chunk being read, whose events come after `seq` `after` (0 before the first).
-    Rows {
+    /// Starting with the first read after `seq` `after`.
+    Start {
         after: i64,
-        reading: Reading,
     },
+    /// Sending the chunk being read.
+    Rows(Reading),
     /// Every row is out: record the export.
     Finish,
     Done,
 }
 
-/// The chunk being read, rendered, with the next one started when there may be one.
+/// The chunk being read, rendered, with the next one started when there is one; `first` says
+/// whether no row came before it.
 async fn chunk(
     services: &Services,
-    org_id: i64,
-    filter: &EventFilter,
-    format: ExportFormat,
-    proving: Option<&StoredCheckpoint>,
-    (after, reading): (i64, Reading),
+    plan: &Arc<Plan>,
+    reading: Reading,
+    first: bool,
 ) -> Result<(ExportChunk, Step), ApiError> {
-    let events = reading.await.map_err(|e| {
+    let (events, next) = reading.await.map_err(|e| {
         tracing::error!(error = %e, "an export's read failed");
         ApiError::internal()
     })??;
-    let next = match events.last() {
-        Some(last) if events.len() == CHUNK as usize => Step::Rows {
-            after: last.seq,
-            reading: read(services, org_id, filter, last.seq),
-        },
-        _ => Step::Finish,
+    let next = match next {
+        Some(after) => Step::Rows(read(services, plan, after)),
+        None => Step::Finish,
     };
-    let proofs = match proving {
+    let proofs = match &plan.proving {
         Some(checkpoint) => {
             services
-                .inclusion_proofs(org_id, &events, checkpoint)
+                .inclusion_proofs(plan.org_id, &events, checkpoint)
                 .await?
         }
         None => Vec::new(),
     };
-    let mut bytes = render(format, &events, &proofs, after == 0);
+    let mut bytes = render(plan.format, &events, &proofs, first);
     if matches!(next, Step::Finish) {
-        bytes.extend(suffix(format));
+        bytes.extend(suffix(plan.format));
     }
     let rows = events.len() as u64;
     metrics::counter!(EXPORT_ROWS).increment(rows);
     Ok((ExportChunk { bytes, rows }, next))
 }
 
-/// Streams the matching events chunk by chunk, in `seq` order; dropping the stream stops the
-/// reading (and records the export as interrupted).
-fn body(
-    org_id: i64,
-    filter: EventFilter,
-    format: ExportFormat,
-    proving: Option<Arc<StoredCheckpoint>>,
-    recorder: Recorder,
-) -> ExportBody {
+/// Streams the planned events chunk by chunk, in `seq` order, from after `seq` `start`;
+/// dropping the stream stops the reading (and records the export as interrupted).
+fn body(plan: Plan, start: i64, recorder: Recorder) -> ExportBody {
+    let plan = Arc::new(plan);
+    let step = Step::Start { after: start };
     Box::pin(
-        stream::unfold((Step::Start, recorder), move |(step, mut recorder)| {
-            let filter = filter.clone();
-            let proving = proving.clone();
+        stream::unfold((step, recorder), move |(step, mut recorder)| {
+            let plan = plan.clone();
             async move {
                 match step {
-                    Step::Start => {
-                        let reading = read(&recorder.services, org_id, &filter, 0);
+                    Step::Start { after } => {
+                        let reading = read(&recorder.services, &plan, after);
                         Some((
-                            Ok(ExportChunk::framing(prefix(format))),
-                            (Step::Rows { after: 0, reading }, recorder),
+                            Ok(ExportChunk::framing(prefix(plan.format))),
+                            (Step::Rows(reading), recorder),
                         ))
                     }
-                    Step::Rows { after, reading } => {
+                    Step::Rows(reading) => {
                         let services = recorder.services.clone();
-                        let proving = proving.as_deref();
-                        let current = (after, reading);
-                        match chunk(&services, org_id, &filter, format, proving, current).await {
+                        let first = recorder.rows == 0;
+                        match chunk(&services, &plan, reading, first).await {
                             Err(e) => Some((Err(e), (Step::Done, recorder))),
                             Ok((chunk, next)) => {
                                 recorder.rows += chunk.rows;
@@ -457,7 +498,13 @@ impl Services {
             )
             .retry_after(EXPORT_RETRY_AFTER_SECONDS)
         })?;
-        let mut head = self.stores.events.head_seq(org_id).await?;
+        let (mut head, purged) = match self.stores.events.chain_head(org_id).await? {
+            Some(chain) => (chain.seq, chain.purged),
+            None => (0, 0),
+        };
+        if let Some(through) = filter.through_seq {
+            head = head.min(through);
+        }
         let proving = match include_proof {
             true => {
                 let checkpoint = self.latest_checkpoint(org_id).await?.ok_or_else(|| {
@@ -468,11 +515,15 @@ impl Services {
                     .with_field("include_proof")
                 })?;
                 head = head.min(checkpoint.tree_size as i64);
-                Some(Arc::new(checkpoint))
+                Some(checkpoint)
             }
             false => None,
         };
         let file_name = file_name(org_slug, &filter, format);
+        let (source, start) = match takes_every_event(&filter) {
+            true => (Source::Log { until: head }, purged),
+            false => (Source::Index, 0),
+        };
         let recorder = Recorder {
             services: self.clone(),
             slot: Some(slot),
@@ -483,15 +534,30 @@ impl Services {
             rows: 0,
             recorded: false,
         };
-        let snapshot = EventFilter {
-            through_seq: Some(head),
-            ..filter
+        let plan = Plan {
+            org_id,
+            filter: EventFilter {
+                through_seq: Some(head),
+                ..filter
+            },
+            source,
+            format,
+            proving,
         };
         Ok(Export {
             file_name,
-            body: body(org_id, snapshot, format, proving, recorder),
+            body: body(plan, start, recorder),
         })
     }
+}
+
+/// Whether `filter` keeps every event up to its `through_seq` (so the export is the log itself).
+fn takes_every_event(filter: &EventFilter) -> bool {
+    let whole = EventFilter {
+        through_seq: None,
+        ..filter.clone()
+    };
+    whole == EventFilter::default()
 }
 
 #[cfg(test)]
