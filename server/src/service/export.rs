@@ -2,16 +2,20 @@
 //! recorded, so an export verifies as a chain), read in chunks and streamed as it is read, so
 //! memory stays flat whatever the size. Every export is audited before any row leaves.
 
+mod csv;
+
 use super::ingest::validate;
 use super::slots::Slot;
 use super::Services;
 use crate::prometheus::EXPORT_ROWS;
-use crate::store::{decode_event, StoredCheckpoint};
+use crate::store::{decode_event, ChainLink, StoredCheckpoint};
 use app::model::{
     Access, Actor, ApiError, AuditEvent, ErrorCode, EventFilter, EventResult, EventSource,
     ExportFormat, InclusionProof, NewEvent, Permission,
 };
 use chrono::Utc;
+pub use csv::CSV_COLUMNS;
+use csv::{push_csv_event, push_csv_row, CsvEvent};
 use futures::stream::{self, Stream, StreamExt};
 use serde_json::json;
 use std::pin::Pin;
@@ -29,30 +33,6 @@ pub const MAX_EXPORTS_PER_ORG: usize = 8;
 
 /// Seconds an export refused for [`MAX_EXPORTS_PER_ORG`] is told to wait.
 const EXPORT_RETRY_AFTER_SECONDS: u64 = 2;
-
-/// The CSV columns, in order. Stable: scripts depend on it.
-pub const CSV_COLUMNS: [&str; 20] = [
-    "id",
-    "seq",
-    "occurred_at",
-    "action",
-    "category",
-    "actor_type",
-    "actor_id",
-    "actor_email",
-    "actor_name",
-    "targets",
-    "ip",
-    "user_agent",
-    "location",
-    "environment",
-    "result",
-    "message",
-    "details",
-    "changes",
-    "prev_hash",
-    "hash",
-];
 
 /// A piece of an export: its bytes and how many events they hold.
 pub struct ExportChunk {
@@ -160,82 +140,8 @@ impl Drop for Recorder {
     }
 }
 
-/// Writes one CSV cell: a cell that a spreadsheet would run as a formula (it starts with
-/// `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`; quoting per RFC 4180.
-fn push_csv_cell(out: &mut Vec<u8>, value: &str) {
-    let neutralise = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let quote = neutralise
-        || value
-            .bytes()
-            .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
-    if !quote {
-        out.extend_from_slice(value.as_bytes());
-        return;
-    }
-    out.push(b'"');
-    if neutralise {
-        out.push(b'\'');
-    }
-    for (i, part) in value.split('"').enumerate() {
-        if i > 0 {
-            out.extend_from_slice(b"\"\"");
-        }
-        out.extend_from_slice(part.as_bytes());
-    }
-    out.push(b'"');
-}
-
-fn push_csv_row<'a>(out: &mut Vec<u8>, cells: impl IntoIterator<Item = &'a str>) {
-    for (i, cell) in cells.into_iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        push_csv_cell(out, cell);
-    }
-    out.extend_from_slice(b"\r\n");
-}
-
 fn json_text(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value).unwrap_or_default()
-}
-
-fn push_csv_event(out: &mut Vec<u8>, e: &AuditEvent) {
-    fn text(value: &Option<String>) -> &str {
-        value.as_deref().unwrap_or_default()
-    }
-    let c = &e.context;
-    let seq = e.seq.to_string();
-    let occurred_at = e
-        .occurred_at
-        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    let (targets, details, changes) = (
-        json_text(&e.targets),
-        json_text(&e.details),
-        json_text(&e.changes),
-    );
-    let cells: [&str; 20] = [
-        &e.id,
-        &seq,
-        &occurred_at,
-        &e.action,
-        &e.category,
-        e.actor.kind.as_str(),
-        &e.actor.id,
-        text(&e.actor.email),
-        text(&e.actor.name),
-        &targets,
-        text(&c.ip),
-        text(&c.user_agent),
-        text(&c.location),
-        text(&c.environment),
-        e.result.as_str(),
-        &e.message,
-        &details,
-        &changes,
-        &e.prev_hash,
-        &e.hash,
-    ];
-    push_csv_row(out, cells);
 }
 
 /// An event as JSON; with its inclusion proof as an extra `inclusion` member when it has one
@@ -262,7 +168,7 @@ fn render(
     let mut out = Vec::with_capacity(events.len() * 768);
     for (i, e) in events.iter().enumerate() {
         match format {
-            ExportFormat::Csv => push_csv_event(&mut out, e),
+            ExportFormat::Csv => push_csv_event(&mut out, &CsvEvent::from(e)),
             ExportFormat::Ndjson => {
                 out.extend_from_slice(event_json(e, proofs.get(i)).as_bytes());
                 out.push(b'\n');
@@ -324,9 +230,57 @@ struct Plan {
     proving: Option<StoredCheckpoint>,
 }
 
-/// A chunk's events and the `seq` the next chunk's read starts after (`None` after the last),
+/// A chunk as read: the log's stored events, or the events the indexes answered.
+enum Rows {
+    Stored(Vec<ChainLink>),
+    Decoded(Vec<AuditEvent>),
+}
+
+impl Rows {
+    fn len(&self) -> usize {
+        match self {
+            Rows::Stored(links) => links.len(),
+            Rows::Decoded(events) => events.len(),
+        }
+    }
+
+    /// The chunk rendered in `format`, with the inclusion proofs of `plan` when it carries them;
+    /// stored events become CSV rows straight from their JSON.
+    async fn render(
+        self,
+        services: &Services,
+        plan: &Plan,
+        first: bool,
+    ) -> Result<Vec<u8>, ApiError> {
+        let events = match self {
+            Rows::Stored(links) if plan.format == ExportFormat::Csv => {
+                let mut out = Vec::with_capacity(links.len() * 768);
+                for link in &links {
+                    push_csv_event(&mut out, &CsvEvent::stored(&link.data)?);
+                }
+                return Ok(out);
+            }
+            Rows::Stored(links) => links
+                .iter()
+                .map(|link| decode_event(&link.data))
+                .collect::<Result<_, _>>()?,
+            Rows::Decoded(events) => events,
+        };
+        let proofs = match &plan.proving {
+            Some(checkpoint) => {
+                services
+                    .inclusion_proofs(plan.org_id, &events, checkpoint)
+                    .await?
+            }
+            None => Vec::new(),
+        };
+        Ok(render(plan.format, &events, &proofs, first))
+    }
+}
+
+/// A chunk's rows and the `seq` the next chunk's read starts after (`None` after the last),
 /// being read while the chunk before them is rendered and sent.
-type Reading = tokio::task::JoinHandle<Result<(Vec<AuditEvent>, Option<i64>), ApiError>>;
+type Reading = tokio::task::JoinHandle<Result<(Rows, Option<i64>), ApiError>>;
 
 /// Starts reading the planned events after `seq` `after`.
 fn read(services: &Services, plan: &Arc<Plan>, after: i64) -> Reading {
@@ -336,13 +290,9 @@ fn read(services: &Services, plan: &Arc<Plan>, after: i64) -> Reading {
         match plan.source {
             Source::Log { until } => {
                 let links = events.chain_links(plan.org_id, after, until, CHUNK).await?;
-                let events = links
-                    .iter()
-                    .map(|link| decode_event(&link.data))
-                    .collect::<Result<Vec<_>, _>>()?;
                 // A chunk covers `CHUNK` seqs (fewer events where retention purged some).
                 let next = (after + i64::from(CHUNK)).min(until);
-                Ok((events, (next < until).then_some(next)))
+                Ok((Rows::Stored(links), (next < until).then_some(next)))
             }
             Source::Index => {
                 let events = events
@@ -352,7 +302,7 @@ fn read(services: &Services, plan: &Arc<Plan>, after: i64) -> Reading {
                     Some(last) if events.len() == CHUNK as usize => Some(last.seq),
                     _ => None,
                 };
-                Ok((events, next))
+                Ok((Rows::Decoded(events), next))
             }
         }
     })
@@ -379,7 +329,7 @@ async fn chunk(
     reading: Reading,
     first: bool,
 ) -> Result<(ExportChunk, Step), ApiError> {
-    let (events, next) = reading.await.map_err(|e| {
+    let (rows, next) = reading.await.map_err(|e| {
         tracing::error!(error = %e, "an export's read failed");
         ApiError::internal()
     })??;
@@ -387,19 +337,12 @@ async fn chunk(
         Some(after) => Step::Rows(read(services, plan, after)),
         None => Step::Finish,
     };
-    let proofs = match &plan.proving {
-        Some(checkpoint) => {
-            services
-                .inclusion_proofs(plan.org_id, &events, checkpoint)
-                .await?
-        }
-        None => Vec::new(),
-    };
-    let mut bytes = render(plan.format, &events, &proofs, first);
+    let count = rows.len() as u64;
+    let mut bytes = rows.render(services, plan, first).await?;
     if matches!(next, Step::Finish) {
         bytes.extend(suffix(plan.format));
     }
-    let rows = events.len() as u64;
+    let rows = count;
     metrics::counter!(EXPORT_ROWS).increment(rows);
     Ok((ExportChunk { bytes, rows }, next))
 }
@@ -606,34 +549,6 @@ mod tests {
         let rows: Vec<_> = finished.body.collect().await;
         assert!(rows.iter().all(Result::is_ok));
         assert!(start().await.is_ok(), "a finished export frees its place");
-    }
-
-    fn cell(value: &str) -> String {
-        let mut out = Vec::new();
-        push_csv_cell(&mut out, value);
-        String::from_utf8(out).unwrap()
-    }
-
-    #[test]
-    fn formula_cells_are_neutralised_and_quoted() {
-        assert_eq!(
-            cell("=HYPERLINK(\"http://x\")"),
-            "\"'=HYPERLINK(\"\"http://x\"\")\""
-        );
-        assert_eq!(cell("+1"), "\"'+1\"");
-        assert_eq!(cell("-2+3"), "\"'-2+3\"");
-        assert_eq!(cell("@SUM(A1)"), "\"'@SUM(A1)\"");
-        assert_eq!(cell("\tcmd"), "\"'\tcmd\"");
-        assert_eq!(cell("\rcmd"), "\"'\rcmd\"");
-    }
-
-    #[test]
-    fn plain_cells_are_quoted_only_when_rfc_4180_needs_it() {
-        assert_eq!(cell("alice@acme.com"), "alice@acme.com");
-        assert_eq!(cell("a,b"), "\"a,b\"");
-        assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(cell("two\nlines"), "\"two\nlines\"");
-        assert_eq!(cell(""), "");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! The cases come from `PROPTEST_CASES` (256 when unset; `scripts/fuzz.sh` raises it);
 //! failures are kept in `server/proptest-regressions/service/export/csv_fuzz.txt`.
 
-use super::{push_csv_event, push_csv_row, CSV_COLUMNS};
+use super::{push_csv_event, push_csv_row, CsvEvent, CSV_COLUMNS};
 use app::model::{
     Actor, ActorType, AuditEvent, Change, EventContext, EventResult, EventSource, Target,
 };
@@ -167,7 +167,7 @@ proptest! {
         let mut out = Vec::new();
         push_csv_row(&mut out, CSV_COLUMNS);
         for event in &events {
-            push_csv_event(&mut out, event);
+            push_csv_event(&mut out, &CsvEvent::from(event));
         }
         let read = read_back(&out)?;
         prop_assert_eq!(read.len(), events.len() + 1);
@@ -182,5 +182,17 @@ proptest! {
             prop_assert_eq!(&row[6], &neutralised(&event.actor.id));
             prop_assert_eq!(&row[15], &neutralised(&event.message));
         }
+    }
+
+    #[test]
+    fn an_events_stored_json_gives_the_row_of_the_decoded_event(event in event()) {
+        let stored = serde_json::to_string(&event).unwrap();
+        let (mut from_stored, mut from_event) = (Vec::new(), Vec::new());
+        push_csv_event(&mut from_stored, &CsvEvent::stored(&stored).unwrap());
+        push_csv_event(&mut from_event, &CsvEvent::from(&event));
+        prop_assert_eq!(
+            String::from_utf8(from_stored).unwrap(),
+            String::from_utf8(from_event).unwrap()
+        );
     }
 }
