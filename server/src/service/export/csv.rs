@@ -36,7 +36,7 @@ pub const CSV_COLUMNS: [&str; 20] = [
 
 /// Writes one CSV cell: a cell that a spreadsheet would run as a formula (it starts with
 /// `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`; quoting per RFC 4180.
-pub(super) fn push_csv_cell(out: &mut Vec<u8>, value: &str) {
+fn push_csv_cell(out: &mut Vec<u8>, value: &str) {
     let neutralise = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
     let quote = neutralise
         || value
