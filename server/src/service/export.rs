@@ -230,7 +230,8 @@ struct Plan {
     proving: Option<StoredCheckpoint>,
 }
 
-/// A chunk as read: the log's stored events, or the events the indexes answered.
+/// A chunk as read: the log's stored events for a CSV export (its rows are written straight
+/// from their JSON), decoded events otherwise.
 enum Rows {
     Stored(Vec<ChainLink>),
     Decoded(Vec<AuditEvent>),
@@ -244,8 +245,8 @@ impl Rows {
         }
     }
 
-    /// The chunk rendered in `format`, with the inclusion proofs of `plan` when it carries them;
-    /// stored events become CSV rows straight from their JSON.
+    /// The chunk rendered in the plan's format, with the inclusion proofs of the plan's
+    /// checkpoint when it carries them.
     async fn render(
         self,
         services: &Services,
@@ -253,17 +254,13 @@ impl Rows {
         first: bool,
     ) -> Result<Vec<u8>, ApiError> {
         let events = match self {
-            Rows::Stored(links) if plan.format == ExportFormat::Csv => {
+            Rows::Stored(links) => {
                 let mut out = Vec::with_capacity(links.len() * 768);
                 for link in &links {
                     push_csv_event(&mut out, &CsvEvent::stored(&link.data)?);
                 }
                 return Ok(out);
             }
-            Rows::Stored(links) => links
-                .iter()
-                .map(|link| decode_event(&link.data))
-                .collect::<Result<_, _>>()?,
             Rows::Decoded(events) => events,
         };
         let proofs = match &plan.proving {
@@ -290,9 +287,18 @@ fn read(services: &Services, plan: &Arc<Plan>, after: i64) -> Reading {
         match plan.source {
             Source::Log { until } => {
                 let links = events.chain_links(plan.org_id, after, until, CHUNK).await?;
+                let rows = match plan.format {
+                    ExportFormat::Csv => Rows::Stored(links),
+                    _ => Rows::Decoded(
+                        links
+                            .iter()
+                            .map(|link| decode_event(&link.data))
+                            .collect::<Result<_, _>>()?,
+                    ),
+                };
                 // A chunk covers `CHUNK` seqs (fewer events where retention purged some).
                 let next = (after + i64::from(CHUNK)).min(until);
-                Ok((Rows::Stored(links), (next < until).then_some(next)))
+                Ok((rows, (next < until).then_some(next)))
             }
             Source::Index => {
                 let events = events
@@ -342,9 +348,8 @@ async fn chunk(
     if matches!(next, Step::Finish) {
         bytes.extend(suffix(plan.format));
     }
-    let rows = count;
-    metrics::counter!(EXPORT_ROWS).increment(rows);
-    Ok((ExportChunk { bytes, rows }, next))
+    metrics::counter!(EXPORT_ROWS).increment(count);
+    Ok((ExportChunk { bytes, rows: count }, next))
 }
 
 /// Streams the planned events chunk by chunk, in `seq` order, from after `seq` `start`;
