@@ -281,7 +281,36 @@ async fn appends_number_and_chain_events_per_organization(url: &str) {
         .unwrap();
     assert_eq!(other[0].seq, 1, "each organization counts from 1");
     assert_eq!(other[0].prev_hash, chain::GENESIS);
-    assert_chain_intact(&all_by_seq(&*store, a.id).await);
+    let events = all_by_seq(&*store, a.id).await;
+    assert_chain_intact(&events);
+    // The log in `seq` order, whichever way a chunk is read.
+    for (after, until, limit) in [
+        (0, 150, 1000),
+        (10, 120, 25),
+        (149, 150, 10),
+        (150, 150, 10),
+    ] {
+        let expected: Vec<&AuditEvent> = events
+            .iter()
+            .filter(|e| e.seq > after && e.seq <= until.min(after + i64::from(limit)))
+            .collect();
+        let links = store.chain_links(a.id, after, until, limit).await.unwrap();
+        let stored = store
+            .stored_events(a.id, after, until, limit)
+            .await
+            .unwrap();
+        assert_eq!(
+            links.iter().map(|l| (l.seq, &l.hash)).collect::<Vec<_>>(),
+            expected
+                .iter()
+                .map(|e| (e.seq, &e.hash))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            stored,
+            links.iter().map(|l| l.data.clone()).collect::<Vec<_>>()
+        );
+    }
     assert!(store
         .event_by_id(b.id, &other[0].id)
         .await

@@ -8,7 +8,7 @@ use super::ingest::validate;
 use super::slots::Slot;
 use super::Services;
 use crate::prometheus::EXPORT_ROWS;
-use crate::store::{decode_event, ChainLink, StoredCheckpoint};
+use crate::store::{decode_event, StoredCheckpoint};
 use app::model::{
     Access, Actor, ApiError, AuditEvent, ErrorCode, EventFilter, EventResult, EventSource,
     ExportFormat, InclusionProof, NewEvent, Permission,
@@ -213,8 +213,8 @@ fn suffix(format: ExportFormat) -> Vec<u8> {
 #[derive(Clone, Copy)]
 enum Source {
     /// The log itself, in `seq` order up to `until`: a sequential read of the events as stored,
-    /// for an export of every event (it needs no index, so it holds events the indexer has
-    /// not reached yet at no extra cost).
+    /// row by row so the server's memory stays flat, for an export of every event (it needs no
+    /// index, so it holds events the indexer has not reached yet at no extra cost).
     Log { until: i64 },
     /// The investigation indexes, for an export of the events matching a filter.
     Index,
@@ -233,14 +233,14 @@ struct Plan {
 /// A chunk as read: the log's stored events for a CSV export (its rows are written straight
 /// from their JSON), decoded events otherwise.
 enum Rows {
-    Stored(Vec<ChainLink>),
+    Stored(Vec<String>),
     Decoded(Vec<AuditEvent>),
 }
 
 impl Rows {
     fn len(&self) -> usize {
         match self {
-            Rows::Stored(links) => links.len(),
+            Rows::Stored(stored) => stored.len(),
             Rows::Decoded(events) => events.len(),
         }
     }
@@ -254,10 +254,10 @@ impl Rows {
         first: bool,
     ) -> Result<Vec<u8>, ApiError> {
         let events = match self {
-            Rows::Stored(links) => {
-                let mut out = Vec::with_capacity(links.len() * 768);
-                for link in &links {
-                    push_csv_event(&mut out, &CsvEvent::stored(&link.data)?);
+            Rows::Stored(stored) => {
+                let mut out = Vec::with_capacity(stored.len() * 768);
+                for data in &stored {
+                    push_csv_event(&mut out, &CsvEvent::stored(data)?);
                 }
                 return Ok(out);
             }
@@ -286,13 +286,15 @@ fn read(services: &Services, plan: &Arc<Plan>, after: i64) -> Reading {
         let events = &services.stores.events;
         match plan.source {
             Source::Log { until } => {
-                let links = events.chain_links(plan.org_id, after, until, CHUNK).await?;
+                let stored = events
+                    .stored_events(plan.org_id, after, until, CHUNK)
+                    .await?;
                 let rows = match plan.format {
-                    ExportFormat::Csv => Rows::Stored(links),
+                    ExportFormat::Csv => Rows::Stored(stored),
                     _ => Rows::Decoded(
-                        links
+                        stored
                             .iter()
-                            .map(|link| decode_event(&link.data))
+                            .map(|data| decode_event(data))
                             .collect::<Result<_, _>>()?,
                     ),
                 };

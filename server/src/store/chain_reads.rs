@@ -1,5 +1,5 @@
-//! The reads of chain verification, one SQL for both databases: the log in `seq` order and the
-//! chain head with the index's position and hourly tallies, in one statement so both come from one snapshot.
+//! The reads of chain verification and export, one SQL for both databases: the log in `seq`
+//! order and the chain head with the index's position and hourly tallies, in one statement so both come from one snapshot.
 
 use super::log::{Answer, LogDatabase};
 use super::{ChainLink, StoreResult};
@@ -42,6 +42,27 @@ where
         .push(" ORDER BY seq LIMIT ")
         .push_bind(i64::from(limit));
     Ok(DB::fetch_all(&mut conn, query).await?)
+}
+
+/// The stored JSON of the organization's events with `after < seq <= until`, in `seq` order, at
+/// most `limit`, read row by row.
+pub async fn stored_events<DB>(
+    pool: &Pool<DB>,
+    (org_id, after, until, limit): (i64, i64, i64, u32),
+) -> StoreResult<Vec<String>>
+where
+    DB: LogDatabase,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    (String,): Answer<DB>,
+{
+    let mut conn = pool.acquire().await?;
+    let mut query = QueryBuilder::new("SELECT data FROM event_log");
+    push_chunk(&mut query, org_id, after, until, limit);
+    query
+        .push(" ORDER BY seq LIMIT ")
+        .push_bind(i64::from(limit));
+    let rows: Vec<(String,)> = DB::fetch_all(&mut conn, query).await?;
+    Ok(rows.into_iter().map(|(data,)| data).collect())
 }
 
 /// The rows of a chunk's text, when it holds exactly `rows` of them, each `seq ␟ hash ␟ data`,

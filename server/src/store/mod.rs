@@ -320,6 +320,17 @@ pub trait EventStore: Send + Sync + 'static {
         until: i64,
         limit: u32,
     ) -> StoreResult<Vec<ChainLink>>;
+    /// The stored JSON of up to `limit` events with `after < seq <= until`, in `seq` order, read
+    /// row by row: slower than [`Self::chain_links`] on SQLite, but it allocates no chunk-sized
+    /// text per read, so a reader that goes through the whole log (an export) keeps the
+    /// server's memory flat.
+    async fn stored_events(
+        &self,
+        org_id: i64,
+        after: i64,
+        until: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<String>>;
     /// The organization's chain head and tallies (`None` when it has no head row).
     async fn chain_head(&self, org_id: i64) -> StoreResult<Option<TalliedHead>>;
     /// Every organization whose index is behind its log.

@@ -138,6 +138,16 @@ impl EventStore for PostgresStore {
         chain_reads::chain_links(&self.pool, None, (org_id, after, until, limit)).await
     }
 
+    async fn stored_events(
+        &self,
+        org_id: i64,
+        after: i64,
+        until: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<String>> {
+        chain_reads::stored_events(&self.pool, (org_id, after, until, limit)).await
+    }
+
     async fn chain_head(&self, org_id: i64) -> StoreResult<Option<TalliedHead>> {
         let mut query = head_query::<sqlx::Postgres>(org_id);
         Ok(query.build_query_as().fetch_optional(&self.pool).await?)

@@ -185,6 +185,16 @@ impl EventStore for SqliteStore {
         .await
     }
 
+    async fn stored_events(
+        &self,
+        org_id: i64,
+        after: i64,
+        until: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<String>> {
+        chain_reads::stored_events(&self.pool, (org_id, after, until, limit)).await
+    }
+
     async fn chain_head(&self, org_id: i64) -> StoreResult<Option<TalliedHead>> {
         let mut query = head_query::<sqlx::Sqlite>(org_id);
         Ok(query.build_query_as().fetch_optional(&self.pool).await?)
